@@ -1,0 +1,210 @@
+"""The ``crm-kg`` command: build, validate, serve, query.
+
+Errors the user can act on (missing source file, unparsable query, unknown
+saved query, bad parameter…) print one line, ``crm-kg: error: …``, and exit
+with status 1; usage errors exit with 2. ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import CrmKgError, __version__
+from .config import load_settings
+
+
+def _settings(args):
+    return load_settings(sources=getattr(args, "sources", None), ttl_dir=getattr(args, "ttl_dir", None))
+
+
+def cmd_build(args) -> int:
+    from .build import run_build
+
+    settings = _settings(args)
+    result, report = run_build(settings, validate=not args.no_validate)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if report is not None and not report.conforms:
+        print(report.text(), file=sys.stderr)
+        print(f"crm-kg: error: validation failed; {settings.ttl_dir} left unchanged", file=sys.stderr)
+        return 1
+    counts = {str(g.identifier).rsplit("/", 1)[-1]: len(g) for g in result.dataset.graphs() if len(g)}
+    print(f"built {sum(counts.values())} triples into {settings.ttl_dir}: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from rdflib import Dataset
+
+    from .validate import load_shapes, union_graph, validate_graph
+
+    settings = _settings(args)
+    path = Path(args.input) if args.input else settings.ttl_dir / "crm-kg.nq"
+    if not path.is_file():
+        raise CrmKgError(f"{path}: no such file (run `crm-kg build` first)")
+    dataset = Dataset()
+    fmt = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".nt": "nt"}.get(path.suffix, "nquads")
+    try:
+        dataset.parse(path, format=fmt)
+    except Exception as exc:
+        raise CrmKgError(f"{path}: cannot parse ({exc})") from None
+    report = validate_graph(union_graph(dataset), load_shapes(settings))
+    print(report.json() if args.format == "json" else report.text())
+    return 0 if report.conforms else 1
+
+
+def cmd_serve(args) -> int:
+    from .web import create_app
+
+    settings = _settings(args)
+    app = create_app({"SETTINGS": settings})
+    print(f"serving {settings.ttl_dir} on http://{args.host}:{args.port}/", file=sys.stderr)
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return 0
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise CrmKgError(f"--param {pair!r}: expected NAME=VALUE")
+        key, value = pair.split("=", 1)
+        params[key.strip()] = value
+    return params
+
+
+def _table(variables: list[str], rows: list[dict]) -> str:
+    cells = [[("" if r.get(v) is None else str(r[v])) for v in variables] for r in rows]
+    widths = [max([len(v)] + [len(c[i]) for c in cells]) for i, v in enumerate(variables)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+    return "\n".join(lines)
+
+
+def cmd_query(args) -> int:
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    from .queries import QueryDefinitionError, QueryLibrary, parse_saved_query
+    from .store import EmbeddedStore
+    from .web.render import csv_text
+
+    settings = _settings(args)
+    library = QueryLibrary(settings.queries_dir)
+    if args.list:
+        for q in library:
+            params = " ".join(f"{p.name}=<{p.type}>" for p in q.params)
+            print(f"{q.name}  {params}\n    {q.label('en')}")
+        return 0
+    params = _parse_params(args.param or [])
+    if args.name:
+        saved = library.get(args.name)
+    elif args.file:
+        path = Path(args.file)
+        if not path.is_file():
+            raise CrmKgError(f"{path}: no such query file")
+        text = path.read_text(encoding="utf-8")
+        if any(line.startswith("#+") for line in text.splitlines()):
+            saved = parse_saved_query(path)
+        else:
+            try:
+                parseQuery(text)
+            except Exception as exc:
+                raise QueryDefinitionError(f"{path}: SPARQL does not parse: {exc}") from None
+            if params:
+                raise CrmKgError(f"{path}: --param needs a query with a #+ header declaring parameters")
+            saved = None
+            query_text = text
+    else:
+        raise CrmKgError("give a query FILE.rq or --name NAME (or --list)")
+    bindings = {}
+    if saved is not None:
+        bindings = saved.bind(params)
+        query_text = saved.text
+    store = EmbeddedStore.from_directory(settings.ttl_dir)
+    result = store.query(query_text, bindings)
+    if result.kind == "graph":
+        from rdflib import Graph
+
+        graph = Graph()
+        for triple in result.triples:
+            graph.add(triple)
+        print(graph.serialize(format="turtle"))
+    elif args.format == "json":
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        sys.stdout.write(csv_text(result.variables, result.rows) if result.kind == "select"
+                         else f"boolean\r\n{str(result.boolean).lower()}\r\n")
+    else:
+        print(_table(result.variables, result.rows) if result.kind == "select"
+              else str(result.boolean).lower())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="crm-kg", description="Knowledge graph of critical raw materials "
+                                  "in the Dutch provinces: build it, validate it, serve it, query it.")
+    top.add_argument("--version", action="version", version=f"crm-kg {__version__}")
+    top.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p, sources=False):
+        if sources:
+            p.add_argument("--sources", metavar="DIR", help="directory with the report texts and "
+                           "manifest.yaml (default ../shared/sources, or $CRM_KG_SOURCES)")
+        p.add_argument("--ttl-dir", metavar="DIR", help="directory of the built graph (default data/ttl)")
+
+    p = sub.add_parser("build", help="sources → data/ttl (validated, written atomically)",
+                       description="Read the reports, extract facts, build RDF, validate it and "
+                       "write data/ttl; the previous graph stays if anything fails.")
+    common(p, sources=True)
+    p.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("validate", help="check the built graph against the SHACL shapes",
+                       description="Validate data/ttl (or --input FILE) against ontology/shapes.ttl; "
+                       "exit 1 on violations.")
+    common(p)
+    p.add_argument("--input", metavar="FILE", help="an N-Quads/TriG/Turtle file to validate instead")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("serve", help="serve pages, saved queries and /sparql",
+                       description="Serve the built graph with the embedded store (development server; "
+                       "use gunicorn app:app in production).")
+    common(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("query", help="run a SPARQL file or a saved query",
+                       description="Run FILE.rq or the saved query --name NAME against the built graph.")
+    common(p)
+    p.add_argument("file", nargs="?", metavar="FILE.rq")
+    p.add_argument("--name", help="a saved query in queries/")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="parameter value (repeatable)")
+    p.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    p.add_argument("--list", action="store_true", help="list the saved queries and their parameters")
+    p.set_defaults(func=cmd_query)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CrmKgError as exc:
+        if args.debug:
+            raise
+        print(f"crm-kg: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

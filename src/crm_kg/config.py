@@ -1,0 +1,70 @@
+"""Settings: one place, read from ``[tool.crm-kg]`` in pyproject.toml.
+
+Precedence: explicit arguments > environment (``CRM_KG_<NAME>``) > pyproject.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pyproject_settings() -> dict:
+    path = ROOT / "pyproject.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh).get("tool", {}).get("crm-kg", {})
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path = ROOT
+    base_iri: str = "https://w3id.org/crm-kg/"
+    sources: Path = ROOT.parent / "shared" / "sources"
+    ttl_dir: Path = ROOT / "data" / "ttl"
+    query_timeout: float = 10.0
+    max_result_rows: int = 10000
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    def with_(self, **changes) -> "Settings":
+        changes = {k: v for k, v in changes.items() if v is not None}
+        for key in ("sources", "ttl_dir"):
+            if key in changes:
+                changes[key] = Path(changes[key]).resolve()
+        return replace(self, **changes)
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from pyproject, then environment, then ``overrides``."""
+    raw = _pyproject_settings()
+    values: dict = {}
+    for name, default in (("base_iri", None), ("sources", None), ("ttl_dir", None),
+                          ("query_timeout", None), ("max_result_rows", None)):
+        value = os.environ.get(f"CRM_KG_{name.upper()}", raw.get(name, default))
+        if value is None:
+            continue
+        if name in ("sources", "ttl_dir"):
+            value = (ROOT / value).resolve() if not Path(value).is_absolute() else Path(value)
+        elif name == "query_timeout":
+            value = float(value)
+        elif name == "max_result_rows":
+            value = int(value)
+        values[name] = value
+    return Settings(**values).with_(**overrides)

@@ -1,0 +1,50 @@
+"""web: the Flask application (app factory, one blueprint per surface).
+
+``create_app(config)`` loads the built graph once per app — never at import —
+and registers the surfaces: pages (``/``), the SPARQL endpoint (``/sparql``),
+saved queries (``/queries``, ``/api/queries``). ``config`` may carry
+``SETTINGS`` (a :class:`~crm_kg.config.Settings`), ``STORE`` (any object with
+the :class:`~crm_kg.store.Store` interface) and Flask keys such as ``TESTING``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+from ..config import load_settings
+from ..queries import QueryLibrary
+from ..store import EmbeddedStore
+from . import pages, queries, sparql
+from .i18n import pick_language
+
+
+def create_app(config: dict | None = None) -> Flask:
+    config = dict(config or {})
+    app = Flask(__name__)
+    app.config.update({k: v for k, v in config.items() if k.isupper()})
+    settings = config.get("SETTINGS") or load_settings()
+    app.extensions["crm_kg.settings"] = settings
+    app.extensions["crm_kg.store"] = config.get("STORE") or EmbeddedStore.from_directory(settings.ttl_dir)
+    app.extensions["crm_kg.queries"] = QueryLibrary(settings.queries_dir)
+    app.jinja_env.autoescape = True
+
+    @app.before_request
+    def _language():
+        g.lang = pick_language(request)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        vary = response.headers.get("Vary")
+        response.headers["Vary"] = ", ".join(filter(None, [vary, "Accept", "Accept-Language"]))
+        return response
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(queries.bp)
+    return app

@@ -1,0 +1,42 @@
+"""Turning query results into tables, links and downloads (shared by pages)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from ..iri import BASE
+
+
+def local_href(iri: str) -> str | None:
+    """A link for an IRI: our own IRIs on this server, other http(s) IRIs as they are."""
+    if iri.startswith(BASE):
+        return "/" + iri[len(BASE):]
+    if iri.startswith(("http://", "https://")):
+        return iri
+    return None  # never link javascript:, data: and friends
+
+
+def cell(term: Node | None) -> dict:
+    """A template-friendly view of one term."""
+    if term is None:
+        return {"text": "", "href": None, "kind": "empty"}
+    if isinstance(term, URIRef):
+        return {"text": str(term), "href": local_href(str(term)), "kind": "iri"}
+    if isinstance(term, Literal):
+        return {"text": str(term), "href": None, "kind": "literal",
+                "lang": term.language, "datatype": str(term.datatype) if term.datatype else None}
+    return {"text": str(term), "href": None, "kind": "bnode"}
+
+
+def csv_text(variables: list[str], rows: list[dict]) -> str:
+    """SPARQL 1.1 Query Results CSV: values only, IRIs as they are."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow(["" if row.get(v) is None else str(row[v]) for v in variables])
+    return out.getvalue()
