@@ -1,0 +1,51 @@
+# crm-kg — `make help` lists the targets. Two commands matter to a newcomer:
+#   make run    set up, build the graph, serve it on http://127.0.0.1:5000
+#   make test   set up and run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.DEFAULT_GOAL := help
+.PHONY: help setup system build validate run serve test ontology bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,serve]'
+	touch $(STAMP)
+
+system: ## install the Debian packages the project needs (Java for HermiT…), if missing
+	@scripts/setup-system.sh
+
+setup: system $(STAMP) ## create .venv and install crm-kg with its dependencies
+
+build: setup ## sources → data/ttl (validated; the old graph stays if anything fails)
+	$(BIN)/crm-kg build
+
+validate: setup ## SHACL-validate the built graph
+	$(BIN)/crm-kg validate
+
+run: build ## set up, build and serve on http://$(HOST):$(PORT) (embedded store)
+	$(BIN)/crm-kg serve --host $(HOST) --port $(PORT)
+
+serve: setup ## serve the already built graph
+	$(BIN)/crm-kg serve --host $(HOST) --port $(PORT)
+
+test: setup ## set up and run the whole test suite
+	$(BIN)/pytest
+
+ontology: setup ## regenerate ontology/crm.owl (RDF/XML) and the HTML documentation
+	$(BIN)/python -m crm_kg.ontology
+
+bench: setup ## run the benchmarks (not part of make test)
+	$(BIN)/python -m benchmarks
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install the Debian packages crm-kg needs, when they are missing and we can.
+# Called by `make setup`; safe to run again (does nothing when all is present).
+set -euo pipefail
+
+need=()
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)   # HermiT via owlready2
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup-system: missing ${need[*]}; install them with your package manager" >&2
+  exit 0
+fi
+echo "setup-system: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
