@@ -1,0 +1,124 @@
+"""build: facts → RDF, one named graph per report, plus reference, ontology, inferred.
+
+Stage 3 of the pipeline (DESIGN.md). :func:`build_dataset` reads the sources,
+runs the parsers, maps every fact to triples with provenance
+(:mod:`.provenance`, :mod:`.facts`), adds the gazetteers
+(:mod:`.reference`), materialises inferences (:mod:`.infer`) and returns an
+``rdflib.Dataset``; :mod:`.serialize` writes it byte-stably to ``data/ttl``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Dataset, Graph
+from rdflib.compare import to_canonical_graph
+
+from .. import CrmKgError
+from ..config import Settings
+from ..extract import extract_all
+from ..iri import PREFIXES, graph_iri
+from ..resolve import ConceptIndex
+from ..sources import read_sources
+from . import facts as fact_rdf
+from .context import Context
+from .infer import infer
+from .reference import Reference
+
+REPORT_GRAPHS = ("nhfl-2025", "zh-2024")
+GRAPH_NAMES = ("ontology", "reference", *REPORT_GRAPHS, "inferred")
+
+
+class BuildError(CrmKgError):
+    """The inputs cannot be turned into a graph."""
+
+
+@dataclass
+class BuildResult:
+    dataset: Dataset
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_ontology(settings: Settings) -> Graph:
+    """The hand-edited ontology, blank nodes canonically labelled (stable output)."""
+    path = settings.ontology_dir / "crm.ttl"
+    graph = Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises several parser error types
+        raise BuildError(f"{path}: cannot parse ontology: {exc}") from exc
+    return to_canonical_graph(graph)
+
+
+def new_dataset() -> Dataset:
+    dataset = Dataset()
+    for prefix, ns in PREFIXES.items():
+        dataset.bind(prefix, ns, override=True)
+    return dataset
+
+
+def emit_facts(settings: Settings, documents: dict, facts: list, curated_root=None) -> Dataset:
+    """Just the given facts as RDF (report graphs only): for golden tests of parsers."""
+    dataset = new_dataset()
+    ctx = Context(settings=settings, documents=documents, concepts=ConceptIndex(load_ontology(settings)),
+                  reference=Reference.load(settings.data_dir / "reference"), dataset=dataset,
+                  curated_root=curated_root)
+    for fact in facts:
+        fact_rdf.emit(fact, ctx)
+    return dataset
+
+
+def build_dataset(settings: Settings) -> BuildResult:
+    """Everything from sources + curated + reference data, inferences included."""
+    documents = read_sources(settings.sources)
+    ontology = load_ontology(settings)
+    dataset = new_dataset()
+    graph_ontology = dataset.graph(graph_iri("ontology"))
+    for triple in ontology:
+        graph_ontology.add(triple)
+
+    reference = Reference.load(settings.data_dir / "reference")
+    ctx = Context(settings=settings, documents=documents, concepts=ConceptIndex(ontology),
+                  reference=reference, dataset=dataset)
+    reference.emit(dataset.graph(graph_iri("reference")), ctx)
+    for report in REPORT_GRAPHS:
+        ctx.emit_report(report)
+    for fact in extract_all(documents):
+        fact_rdf.emit(fact, ctx)
+    ctx.finish()
+    inferred = infer(dataset)
+    graph_inferred = dataset.graph(graph_iri("inferred"))
+    for triple in inferred:
+        graph_inferred.add(triple)
+    return BuildResult(dataset, ctx.warnings)
+
+
+def input_digests(settings: Settings, documents_sha: dict[str, str]) -> dict:
+    """Digests of everything a build reads, recorded in the manifest."""
+    from .serialize import sha256_bytes
+
+    inputs = {}
+    for path in sorted([*settings.ontology_dir.glob("*.ttl"), *settings.data_dir.glob("*.yaml"),
+                        *settings.data_dir.glob("curated/**/*.yaml"),
+                        *settings.data_dir.glob("reference/*.yaml")]):
+        inputs[str(path.relative_to(settings.root))] = sha256_bytes(path.read_bytes())
+    return {"sources": dict(sorted(documents_sha.items())), "inputs": inputs}
+
+
+def run_build(settings: Settings, validate: bool = True):
+    """sources → facts → RDF → (validate) → data/ttl, atomically. Returns (result, report)."""
+    from ..sources import load_editions
+    from ..validate import validate_dataset
+    from .serialize import render, write_atomically
+
+    result = build_dataset(settings)
+    report = None
+    if validate:
+        report = validate_dataset(result.dataset, settings)
+        if not report.conforms:
+            return result, report
+    editions = load_editions(settings.sources)
+    files = render(result.dataset, list(GRAPH_NAMES),
+                   input_digests(settings, {e.file: e.sha256 for e in editions.values()}))
+    write_atomically(files, settings.ttl_dir)
+    return result, report

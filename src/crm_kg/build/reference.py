@@ -1,0 +1,316 @@
+"""Reference data: gazetteers of organisations, places, materials and policies.
+
+Reads ``data/reference/*.yaml`` (hand-edited, reviewed) and ``data/sources.yaml``
+and writes the ``graph/reference`` named graph: names in English and Dutch,
+spellings the reports use (``skos:altLabel``; misprints and mistranslations as
+``skos:hiddenLabel`` so they are found but never shown), types, located-in
+chains, WGS84 points (GeoSPARQL), CBS/TOOI/ELI/CELEX identifiers, EU-list
+membership, and ``skos:exactMatch`` links to Wikidata and TOOI (never
+``owl:sameAs``). Report-stated targets are claims of a report: they go to that
+report's graph with the passage they come from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+
+from .. import yamlio
+from ..iri import CRM, GEO, ORG, SKOS, WD, mint
+from ..resolve import Gazetteer, concept
+
+ORG_CLASS = {
+    "company": CRM.Company, "government-body": CRM.GovernmentBody,
+    "knowledge-institution": CRM.KnowledgeInstitution, "port-authority": CRM.PortAuthority,
+    "network": CRM.Network, "foundation": CRM.Foundation, "programme": CRM.ResearchProject,
+    "research-project": CRM.ResearchProject, "intergovernmental": CRM.IntergovernmentalOrganisation,
+}
+PLACE_CLASS = {
+    "town": CRM.Town, "municipality": CRM.Municipality, "province": CRM.Province,
+    "country": CRM.Country, "region": CRM.Region, "port-area": CRM.PortArea,
+    "water-body": CRM.WaterBody, "supranational": CRM.SupranationalArea,
+}
+MATERIAL_CLASS = {
+    "element": CRM.ChemicalElement, "element-group": CRM.ElementGroup, "mineral": CRM.Mineral,
+    "processed-form": CRM.ProcessedMaterial, "compound": CRM.Compound,
+}
+POLICY_CLASS = {
+    "regulation": CRM.Regulation, "directive": CRM.Directive,
+    "legislative-proposal": CRM.LegislativeProposal, "strategy": CRM.Strategy,
+    "agenda": CRM.Strategy, "programme": CRM.Strategy, "vision": CRM.Strategy,
+    "deal": CRM.Strategy, "instrument": CRM.Instrument, "fund": CRM.Instrument,
+    "treaty": CRM.Treaty, "policy-letter": CRM.PolicyDocument, "act": CRM.LegalAct,
+}
+LEVELS = {"eu", "national", "provincial", "municipal", "regional", "port", "international",
+          "foreign", "foreign-national"}
+
+ORG_SCHEMA = {"id": ("str", True), "name": ("str", True), "kind": ("str", True),
+              "level": "str?", "aliases": "list?", "misprints": "list?", "located_in": "str?",
+              "headquarters": "str?", "parent": "str?", "wikidata": "str?", "named_in": "list?",
+              "description": "dict?"}
+PLACE_SCHEMA = {"id": ("str", True), "kind": ("str", True), "en": ("str", True), "nl": ("str", True),
+                "aliases": "list?", "located_in": "str?", "lat": "float?", "lon": "float?",
+                "cbs": "str?", "tooi": "str?", "wikidata": "str?", "iso": "str?",
+                "member_of_eu": "bool?", "part_of": "list?", "includes_municipalities": "list?"}
+MATERIAL_SCHEMA = {"id": ("str", True), "kind": ("str", True), "en": ("str", True), "nl": ("str", True),
+                   "symbol": "str?", "atomic_number": "int?", "wikidata": "str?", "member_of": "list?",
+                   "eu_crm_2023": ("bool", True), "crm_list_label": "dict?",
+                   "eu_strategic_2024": "bool?", "aliases": "dict?"}
+POLICY_SCHEMA = {"id": ("str", True), "kind": ("str", True), "level": "str?", "name": ("dict", True),
+                 "short_name": "str?", "issuer": "str?", "year": "int?", "period": "list?",
+                 "celex": "str?", "eli": "str?", "mentioned_in": "list?", "note": "dict?"}
+TARGET_SCHEMA = {"id": ("str", True), "policy": "str?", "metric": ("dict", True), "value": ("float", True),
+                 "unit": ("str", True), "target_year": "int?", "stated_in": ("str", True),
+                 "lines": ("list", True), "metric_concept": "str?", "qualifier": "str?"}
+
+LISTS = {
+    "eu-crm-2023": (CRM.CriticalRawMaterialsList, 2023, "EU list of critical raw materials 2023",
+                    "EU-lijst van kritieke grondstoffen 2023"),
+    "eu-srm-2024": (CRM.StrategicRawMaterialsList, 2024,
+                    "EU list of strategic raw materials (CRMA Annex I, 2024)",
+                    "EU-lijst van strategische grondstoffen (CRMA bijlage I, 2024)"),
+}
+
+
+def _literal_labels(g: Graph, iri: URIRef, names: dict[str, str], pref: bool = True) -> None:
+    for lang, name in names.items():
+        if name:
+            g.add((iri, RDFS.label, Literal(name, lang=lang)))
+            if pref:
+                g.add((iri, SKOS.prefLabel, Literal(name, lang=lang)))
+
+
+@dataclass
+class Reference:
+    organisations: Gazetteer
+    places: Gazetteer
+    materials: Gazetteer
+    policies: Gazetteer
+    targets: list[dict]
+    reports: dict
+
+    @classmethod
+    def load(cls, directory: Path) -> "Reference":
+        directory = Path(directory)
+
+        def entries(name: str, key: str, schema: dict) -> list[dict]:
+            path = directory / f"{name}.yaml"
+            if not path.exists():
+                return []
+            data = yamlio.load(path) or {}
+            yamlio.check(data, {key: "list?", "targets": "list?"} if name == "policies"
+                         else {key: "list?"}, f"{path.name}")
+            items = list(data.get(key) or [])
+            seen: set[str] = set()
+            for item in items:
+                yamlio.check(item, schema, f"{key[:-1]}")
+                if item["id"] in seen:
+                    raise yamlio.InputError(f"{item.where('id')}: duplicate id {item['id']!r}")
+                seen.add(item["id"])
+            return items
+
+        policies = entries("policies", "policies", POLICY_SCHEMA)
+        targets = []
+        path = directory / "policies.yaml"
+        if path.exists():
+            for item in (yamlio.load(path) or {}).get("targets") or []:
+                yamlio.check(item, TARGET_SCHEMA, "target")
+                targets.append(item)
+        sources = yamlio.load(directory.parent / "sources.yaml")
+        return cls(
+            organisations=Gazetteer("organisation", entries("organisations", "organisations", ORG_SCHEMA)),
+            places=Gazetteer("place", entries("places", "places", PLACE_SCHEMA)),
+            materials=Gazetteer("material", entries("materials", "materials", MATERIAL_SCHEMA)),
+            policies=Gazetteer("policy", policies),
+            targets=targets,
+            reports=dict(sources.get("reports") or {}),
+        )
+
+    def report(self, report: str) -> dict | None:
+        return self.reports.get(report)
+
+    def organisation_iri(self, slug: str) -> URIRef:
+        return mint("organisation", slug)
+
+    # -- emit ------------------------------------------------------------------
+
+    def emit(self, g: Graph, ctx) -> None:
+        for entry in self.organisations.entries.values():
+            self._organisation(g, entry)
+        for entry in self.places.entries.values():
+            self._place(g, entry)
+        self._lists(g)
+        for entry in self.materials.entries.values():
+            self._material(g, entry)
+        for entry in self.policies.entries.values():
+            self._policy(g, entry)
+        for target in self.targets:
+            self._target(ctx, target)
+
+    def _organisation(self, g: Graph, e: dict) -> None:
+        iri = mint("organisation", e["id"])
+        cls = ORG_CLASS.get(e["kind"])
+        if cls is None:
+            raise yamlio.InputError(f"{e.where('kind')}: unknown organisation kind {e['kind']!r}")
+        g.add((iri, RDF.type, cls))
+        g.add((iri, RDFS.label, Literal(e["name"])))
+        g.add((iri, SKOS.prefLabel, Literal(e["name"])))
+        for alias in e.get("aliases") or []:
+            if alias != e["name"]:
+                g.add((iri, SKOS.altLabel, Literal(alias)))
+        for misprint in e.get("misprints") or []:
+            g.add((iri, SKOS.hiddenLabel, Literal(misprint)))
+        if e.get("level"):
+            g.add((iri, CRM.governmentLevel, concept("level", self._level(e, "level"))))
+        if e.get("located_in"):
+            g.add((iri, CRM.locatedIn, mint("place", e["located_in"])))
+        if e.get("headquarters"):
+            g.add((iri, CRM.headquarteredIn, mint("place", e["headquarters"])))
+        if e.get("parent"):
+            g.add((iri, ORG.subOrganizationOf, mint("organisation", e["parent"])))
+        if e.get("wikidata"):
+            g.add((iri, SKOS.exactMatch, WD[e["wikidata"]]))
+        for report in e.get("named_in") or []:
+            g.add((iri, CRM.namedIn, mint("report", report)))
+        for lang, text in (e.get("description") or {}).items():
+            g.add((iri, CRM.description, Literal(text, lang=lang)))
+
+    @staticmethod
+    def _level(e: dict, key: str) -> str:
+        level = e[key]
+        if level not in LEVELS:
+            raise yamlio.InputError(f"{e.where(key)}: unknown level {level!r}")
+        return "foreign" if level == "foreign-national" else level
+
+    def _place(self, g: Graph, e: dict) -> None:
+        iri = mint("place", e["id"])
+        cls = PLACE_CLASS.get(e["kind"])
+        if cls is None:
+            raise yamlio.InputError(f"{e.where('kind')}: unknown place kind {e['kind']!r}")
+        g.add((iri, RDF.type, cls))
+        _literal_labels(g, iri, {"en": e["en"], "nl": e["nl"]})
+        for alias in e.get("aliases") or []:
+            g.add((iri, SKOS.altLabel, Literal(alias)))
+        if e.get("located_in"):
+            g.add((iri, CRM.locatedIn, mint("place", e["located_in"])))
+        for region in e.get("part_of") or []:
+            g.add((iri, CRM.partOfRegion, mint("place", region)))
+        for municipality in e.get("includes_municipalities") or []:
+            g.add((mint("place", municipality), CRM.partOfRegion, iri))
+        if e.get("lat") is not None and e.get("lon") is not None:
+            point = mint("geometry", e["id"])
+            g.add((iri, GEO.hasGeometry, point))
+            g.add((point, RDF.type, GEO.Geometry))
+            wkt = f"POINT({Decimal(str(e['lon'])):f} {Decimal(str(e['lat'])):f})"
+            g.add((point, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)))
+        if e.get("cbs"):
+            g.add((iri, CRM.cbsCode, Literal(e["cbs"])))
+        if e.get("tooi"):
+            g.add((iri, SKOS.exactMatch, URIRef(e["tooi"])))
+        if e.get("wikidata"):
+            g.add((iri, SKOS.exactMatch, WD[e["wikidata"]]))
+        if e.get("iso"):
+            g.add((iri, CRM.isoCode, Literal(e["iso"])))
+        if e.get("member_of_eu"):
+            g.add((iri, CRM.memberStateOf, mint("place", "european-union")))
+
+    def _lists(self, g: Graph) -> None:
+        for slug, (cls, year, en, nl) in LISTS.items():
+            iri = mint("list", slug)
+            g.add((iri, RDF.type, cls))
+            g.add((iri, CRM.listYear, Literal(year)))
+            _literal_labels(g, iri, {"en": en, "nl": nl})
+            g.add((iri, CRM.issuedBy, mint("organisation", "european-commission")))
+
+    def _material(self, g: Graph, e: dict) -> None:
+        iri = mint("material", e["id"])
+        cls = MATERIAL_CLASS.get(e["kind"])
+        if cls is None:
+            raise yamlio.InputError(f"{e.where('kind')}: unknown material kind {e['kind']!r}")
+        g.add((iri, RDF.type, cls))
+        _literal_labels(g, iri, {"en": e["en"], "nl": e["nl"]})
+        for lang, aliases in (e.get("aliases") or {}).items():
+            for alias in aliases or []:
+                g.add((iri, SKOS.altLabel, Literal(alias, lang=lang)))
+        if e.get("symbol"):
+            g.add((iri, CRM.elementSymbol, Literal(e["symbol"])))
+        if e.get("atomic_number") is not None:
+            g.add((iri, CRM.atomicNumber, Literal(int(e["atomic_number"]))))
+        if e.get("wikidata"):
+            g.add((iri, SKOS.exactMatch, WD[e["wikidata"]]))
+        for group in e.get("member_of") or []:
+            group_entry = self.materials.get(group)
+            if group_entry is None:
+                raise yamlio.InputError(f"{e.where('member_of')}: unknown group {group!r}")
+            prop = CRM.subGroupOf if e["kind"] == "element-group" else CRM.memberOfGroup
+            g.add((iri, prop, mint("material", group)))
+        for list_slug, key in (("eu-crm-2023", "eu_crm_2023"), ("eu-srm-2024", "eu_strategic_2024")):
+            value = e.get(key)
+            if value is True:
+                g.add((iri, CRM.onList, mint("list", list_slug)))
+            elif value is False and not any(
+                    (self.materials.get(grp) or {}).get(key) for grp in e.get("member_of") or []):
+                g.add((iri, CRM.notOnList, mint("list", list_slug)))
+        for lang, label in (e.get("crm_list_label") or {}).items():
+            for text in (label if isinstance(label, list) else [label]):
+                g.add((iri, CRM.entryLabel, Literal(text, lang=lang)))
+
+    def _policy(self, g: Graph, e: dict) -> None:
+        iri = mint("policy", e["id"])
+        cls = POLICY_CLASS.get(e["kind"])
+        if cls is None:
+            raise yamlio.InputError(f"{e.where('kind')}: unknown policy kind {e['kind']!r}")
+        g.add((iri, RDF.type, cls))
+        _literal_labels(g, iri, dict(e["name"]))
+        if e.get("short_name"):
+            g.add((iri, CRM.shortName, Literal(e["short_name"])))
+            g.add((iri, SKOS.altLabel, Literal(e["short_name"])))
+        if e.get("level"):
+            g.add((iri, CRM.governmentLevel, concept("level", self._level(e, "level"))))
+        if e.get("issuer"):
+            g.add((iri, CRM.issuedBy, mint("organisation", e["issuer"])))
+        if e.get("year"):
+            g.add((iri, CRM.year, Literal(int(e["year"]))))
+        period = e.get("period") or []
+        if len(period) == 2:
+            g.add((iri, CRM.startYear, Literal(int(period[0]))))
+            g.add((iri, CRM.endYear, Literal(int(period[1]))))
+        if e.get("celex"):
+            g.add((iri, CRM.celex, Literal(e["celex"])))
+        if e.get("eli"):
+            g.add((iri, CRM.eli, URIRef(e["eli"])))
+        for report in e.get("mentioned_in") or []:
+            g.add((iri, CRM.namedIn, mint("report", report)))
+        for lang, text in (e.get("note") or {}).items():
+            g.add((iri, CRM.description, Literal(text, lang=lang)))
+
+    def _target(self, ctx, t: dict) -> None:
+        edition = t["stated_in"]
+        if edition not in ctx.documents:
+            raise yamlio.InputError(f"{t.where('stated_in')}: unknown edition {edition!r}")
+        doc = ctx.documents[edition]
+        lines = t["lines"]
+        try:
+            span = doc.span(int(lines[0]), int(lines[-1]))
+        except ValueError as exc:
+            raise yamlio.InputError(f"{t.where('lines')}: {exc}") from None
+        report = doc.edition.report
+        g = ctx.graph(report)
+        iri = mint("target", t["id"])
+        g.add((iri, RDF.type, CRM.Target))
+        _literal_labels(g, iri, dict(t["metric"]), pref=False)
+        g.add((iri, CRM.value, Literal(Decimal(str(t["value"])))))
+        g.add((iri, CRM.unit, ctx.concepts.iri("unit", t["unit"], t.where("unit"))))
+        g.add((iri, CRM.inReport, mint("report", report)))
+        if t.get("policy"):
+            g.add((iri, CRM.setBy, mint("policy", t["policy"])))
+        if t.get("target_year"):
+            g.add((iri, CRM.targetYear, Literal(int(t["target_year"]))))
+        if t.get("metric_concept"):
+            g.add((iri, CRM.metric, ctx.concepts.iri("metric", t["metric_concept"], t.where("metric_concept"))))
+        if t.get("qualifier"):
+            g.add((iri, CRM.qualifier, ctx.concepts.iri("qualifier", t["qualifier"], t.where("qualifier"))))
+        ctx.derive(iri, span)
