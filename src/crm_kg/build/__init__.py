@@ -16,6 +16,7 @@ from rdflib.compare import to_canonical_graph
 
 from .. import CrmKgError
 from ..config import Settings
+from ..curated import load_report as load_curated
 from ..extract import extract_all
 from ..iri import PREFIXES, graph_iri
 from ..resolve import ConceptIndex
@@ -23,6 +24,7 @@ from ..sources import read_sources
 from . import facts as fact_rdf
 from .context import Context
 from .infer import infer
+from .products import Products
 from .reference import Reference
 
 REPORT_GRAPHS = ("nhfl-2025", "zh-2024")
@@ -62,7 +64,8 @@ def emit_facts(settings: Settings, documents: dict, facts: list, curated_root=No
     dataset = new_dataset()
     ctx = Context(settings=settings, documents=documents, concepts=ConceptIndex(load_ontology(settings)),
                   reference=Reference.load(settings.data_dir / "reference"), dataset=dataset,
-                  curated_root=curated_root)
+                  curated_root=curated_root,
+                  products=Products.load(settings.data_dir / "reference" / "products.yaml"))
     for fact in facts:
         fact_rdf.emit(fact, ctx)
     return dataset
@@ -78,13 +81,18 @@ def build_dataset(settings: Settings) -> BuildResult:
         graph_ontology.add(triple)
 
     reference = Reference.load(settings.data_dir / "reference")
+    products = Products.load(settings.data_dir / "reference" / "products.yaml")
     ctx = Context(settings=settings, documents=documents, concepts=ConceptIndex(ontology),
-                  reference=reference, dataset=dataset)
+                  reference=reference, dataset=dataset, products=products)
     reference.emit(dataset.graph(graph_iri("reference")), ctx)
+    products.emit(dataset.graph(graph_iri("reference")), ctx.concepts)
     for report in REPORT_GRAPHS:
         ctx.emit_report(report)
     for fact in extract_all(documents):
         fact_rdf.emit(fact, ctx)
+    for report in REPORT_GRAPHS:
+        for fact in load_curated(settings.data_dir / "curated", report, documents):
+            fact_rdf.emit(fact, ctx)
     ctx.finish()
     inferred = infer(dataset)
     graph_inferred = dataset.graph(graph_iri("inferred"))

@@ -18,6 +18,8 @@ from ..config import Settings
 from ..iri import CRM, DCT, PROV, graph_iri, mint, slugify
 from ..resolve import ConceptIndex, concept
 from ..sources import Document, Span
+from ..resolve import Match
+from .products import Products
 from .reference import Reference
 
 PASSAGE_KIND = {"paragraph": "paragraph", "heading": "heading", "note": "note",
@@ -31,6 +33,7 @@ class Context:
     concepts: ConceptIndex
     reference: Reference
     dataset: Dataset
+    products: Products = field(default_factory=lambda: Products.load(Path("/nonexistent")))
     warnings: list[str] = field(default_factory=list)
     curated_root: Path | None = None   # default: <data>/curated
     _passages: set = field(default_factory=set)
@@ -149,13 +152,74 @@ class Context:
 
     def title(self, report: str, kind: str, number, where: str) -> dict[str, str]:
         """The curated short titles (en/nl) of a numbered item; an error if missing."""
-        table = self.curated(report, "titles").get(kind) or {}
-        entry = table.get(number)
+        table = {str(k): v for k, v in (self.curated(report, "titles").get(kind) or {}).items()}
+        entry = table.get(str(number))
         if not entry:
             path = self._curated_dir(report) / "titles.yaml"
             raise yamlio.InputError(f"{path}: no title for {kind[:-1]} {number} (parsed at {where})")
         yamlio.check(entry, {"en": ("str", True), "nl": ("str", True)}, f"{kind[:-1]} {number} title")
         return dict(entry)
+
+    # -- resolution of references (errors name the curated entry) ------------
+
+    def material(self, name: str, where: str) -> URIRef:
+        match = self.reference.materials.resolve(name)
+        if match.how == "unlisted":
+            raise yamlio.InputError(f"{where}: unknown material {name!r} (add it to data/reference/materials.yaml)")
+        return match.iri
+
+    def product(self, name: str, where: str) -> URIRef:
+        """A product kind or, failing that, a goods category."""
+        for gazetteer in (self.products.products, self.products.goods):
+            match = gazetteer.resolve(name)
+            if match.how != "unlisted":
+                return match.iri
+        raise yamlio.InputError(f"{where}: unknown product or goods category {name!r} "
+                                "(add it to data/reference/products.yaml)")
+
+    def place(self, name: str, where: str, strict: bool = True) -> URIRef:
+        match = self.reference.places.resolve(name)
+        if match.how == "unlisted":
+            if strict:
+                raise yamlio.InputError(f"{where}: unknown place {name!r} (add it to data/reference/places.yaml)")
+            self.warn(f"{where}: place {name!r} is not in places.yaml; minted {match.slug}")
+        return match.iri
+
+    def organisation(self, name: str, where: str, report: str) -> Match:
+        """The organisation a name denotes; unlisted names are minted with a warning."""
+        match = self.reference.organisations.resolve(name)
+        g = self.graph(report)
+        g.add((match.iri, RDF.type, CRM.Organisation))
+        if match.how == "unlisted":
+            self.warn(f"{where}: organisation {name!r} is not in organisations.yaml; minted {match.slug}")
+            g.add((match.iri, RDFS.label, Literal(name)))
+        return match
+
+    def policy(self, slug: str, where: str) -> URIRef:
+        if self.reference.policies.get(slug) is None:
+            match = self.reference.policies.resolve(slug)
+            if match.how == "unlisted":
+                raise yamlio.InputError(f"{where}: unknown policy {slug!r} (see data/reference/policies.yaml)")
+            return match.iri
+        return mint("policy", slug)
+
+    def ref(self, kind: str, slug: str, where: str, report: str) -> URIRef:
+        """A typed reference ``kind:slug`` from curated data."""
+        if kind == "material":
+            return self.material(slug, where)
+        if kind in ("product", "goods-category"):
+            return self.product(slug, where)
+        if kind == "place":
+            return self.place(slug, where)
+        if kind == "organisation":
+            return self.organisation(slug, where, report).iri
+        if kind == "policy":
+            return self.policy(slug, where)
+        if kind in ("opportunity", "recommendation", "figure", "challenge", "swot", "capability"):
+            return mint(kind, report, slug)
+        if kind in ("target", "event"):
+            return mint(kind, slug)
+        raise yamlio.InputError(f"{where}: cannot refer to kind {kind!r}")
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
