@@ -44,7 +44,6 @@ def test_built_graph_with_a_dated_event_is_consistent_without_unsatisfiable_clas
     # every WKT point of the places and the fixture's two dates went to HermiT as strings
     wkt = sum(1 for _ in data.objects(None, GEO.asWKT))
     assert wkt > 50 and report.as_strings == wkt + 3
-    assert report.seconds < 60
 
 
 @pytest.mark.parametrize("path", INCONSISTENT, ids=[p.stem for p in INCONSISTENT])
