@@ -18,7 +18,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,serve]'
+	$(BIN)/pip install --quiet -e '.[dev,serve,docs]'
 	touch $(STAMP)
 
 system: ## install the Debian packages the project needs (Java for HermiT…), if missing
@@ -29,7 +29,7 @@ setup: system $(STAMP) ## create .venv and install crm-kg with its dependencies
 build: setup ## sources → data/ttl (validated; the old graph stays if anything fails)
 	$(BIN)/crm-kg build
 
-validate: setup ## SHACL-validate the built graph
+validate: setup ## validate the built graph: SHACL, then OWL declarations and HermiT consistency
 	$(BIN)/crm-kg validate
 
 run: build ## set up, build and serve on http://$(HOST):$(PORT) (embedded store)
@@ -41,7 +41,7 @@ serve: setup ## serve the already built graph
 test: setup ## set up and run the whole test suite
 	$(BIN)/pytest
 
-ontology: setup ## regenerate ontology/crm.owl (RDF/XML) and the HTML documentation
+ontology: setup ## regenerate ontology/crm.owl (RDF/XML) and crm.html (pyLODE) from crm.ttl
 	$(BIN)/python -m crm_kg.ontology
 
 bench: setup ## run the benchmarks (not part of make test)

@@ -53,8 +53,20 @@ def cmd_validate(args) -> int:
     except Exception as exc:
         raise CrmKgError(f"{path}: cannot parse ({exc})") from None
     report = validate_graph(union_graph(dataset), load_shapes(settings))
-    print(report.json() if args.format == "json" else report.text())
-    return 0 if report.conforms else 1
+    owl = None
+    if not args.no_owl:  # OWL 2 DL: declarations, then HermiT consistency (src/crm_kg/reasoning.py)
+        from .reasoning import check_dataset
+
+        owl = check_dataset(dataset, settings)
+    if args.format == "json":
+        body = json.loads(report.json())
+        if owl is not None:
+            body["conforms"] = report.conforms and owl.conforms
+            body["owl"] = owl.as_dict()
+        print(json.dumps(body, indent=2))
+    else:
+        print(report.text() + ("\n" + owl.text() if owl is not None else ""))
+    return 0 if report.conforms and (owl is None or owl.conforms) else 1
 
 
 def cmd_serve(args) -> int:
@@ -165,12 +177,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("validate", help="check the built graph against the SHACL shapes",
-                       description="Validate data/ttl (or --input FILE) against ontology/shapes.ttl; "
-                       "exit 1 on violations.")
+    p = sub.add_parser("validate", help="check the built graph: SHACL shapes, then OWL consistency",
+                       description="Validate data/ttl (or --input FILE) against ontology/shapes.ttl "
+                       "(SHACL), then check that every term is declared and the ontology with the "
+                       "data is consistent (HermiT, needs Java); exit 1 on violations.")
     common(p)
     p.add_argument("--input", metavar="FILE", help="an N-Quads/TriG/Turtle file to validate instead")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--no-owl", action="store_true",
+                   help="skip the OWL step (declarations and HermiT consistency)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("serve", help="serve pages, saved queries and /sparql",

@@ -1,0 +1,49 @@
+"""Benchmark: the OWL step of ``crm-kg validate`` on the committed graph (data/ttl).
+
+Run: ``.venv/bin/python benchmarks/owl_consistency.py [--repeat N]``. Prints the
+median wall time of each stage (parse, declaration checks, preparing literals,
+HermiT through owlready2) so a slow-down is visible before it reaches the
+test suite. Not part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from rdflib import Dataset
+
+from crm_kg.config import load_settings
+from crm_kg.ontology import lint
+from crm_kg.reasoning import for_hermit, hermit, split
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    settings = load_settings()
+    timings: dict[str, list[float]] = {}
+
+    def timed(name, fn, *a):
+        start = time.perf_counter()
+        result = fn(*a)
+        timings.setdefault(name, []).append(time.perf_counter() - start)
+        return result
+
+    for _ in range(args.repeat):
+        dataset = Dataset()
+        timed("parse data/ttl/crm-kg.nq", dataset.parse, str(settings.ttl_dir / "crm-kg.nq"), "nquads")
+        ontology, data = timed("split ontology/data", split, dataset, settings)
+        timed("declaration checks", lint, ontology, data)
+        prepared, converted = timed("literals for HermiT", for_hermit, ontology + data)
+        consistent, unsatisfiable = timed("HermiT (owlready2, incl. JVM start)", hermit, prepared)
+        assert consistent and not unsatisfiable
+    print(f"{len(ontology)} ontology + {len(data)} data triples; {converted} literals as strings")
+    for name, values in timings.items():
+        print(f"{name:40s} median {statistics.median(values):6.2f} s  (n={len(values)})")
+
+
+if __name__ == "__main__":
+    main()
