@@ -311,3 +311,16 @@ def test_saved_queries_on_and_not_on_the_list(store, settings):
     labels = {str(r["label"]) for r in rows}
     assert {"Molybdeen", "Aluminium", "Zink", "Tin", "Staal"} <= labels
     assert "Gallium" not in labels and "Zeldzame aardmetalen" not in labels
+
+
+def test_only_deliberately_shared_names_are_shared(reference):
+    """A name printed for two entries of one gazetteer is tagged for both and resolves to the
+    first: allowed only where one phrase names both (checked by hand)."""
+    shared = {kind: g.shared_labels() for kind, g in reference.gazetteers().items()}
+    assert shared == {
+        "material": {"natural and synthetic graphite": ["natural-graphite", "synthetic-graphite"],
+                     "natuurlijk en synthetisch grafiet": ["natural-graphite", "synthetic-graphite"]},
+        "organisation": {}, "place": {}, "list": {},
+        "policy": {label: ["end-of-life-vehicles-directive-2000", "end-of-life-vehicles-directive-2005"]
+                   for label in ("elv", "elv directives", "end of life vehicles directives")},
+    }

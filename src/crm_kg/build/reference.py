@@ -115,50 +115,38 @@ class Reference:
     @classmethod
     def load(cls, directory: Path) -> "Reference":
         directory = Path(directory)
-
-        def entries(name: str, key: str, schema: dict) -> list[dict]:
+        FILES = {"organisations": ("organisations",), "places": ("places",), "materials": ("materials",),
+                 "policies": ("policies", "lists", "targets"), "topics": ("topics",)}
+        data: dict[str, dict] = {}
+        for name, keys in FILES.items():  # each file read once
             path = directory / f"{name}.yaml"
-            if not path.exists():
-                return []
-            data = yamlio.load(path) or {}
-            yamlio.check(data, {key: "list?", "targets": "list?", "lists": "list?"} if name == "policies"
-                         else {key: "list?"}, f"{path.name}")
-            items = list(data.get(key) or [])
-            seen: set[str] = set()
-            for item in items:
-                yamlio.check(item, schema, f"{key[:-1]}")
-                if item["id"] in seen:
-                    raise yamlio.InputError(f"{item.where('id')}: duplicate id {item['id']!r}")
-                seen.add(item["id"])
-            return items
+            data[name] = (yamlio.load(path) or {}) if path.exists() else {}
+            if data[name]:
+                yamlio.check(data[name], {k: "list?" for k in keys}, path.name)
 
-        policies = entries("policies", "policies", POLICY_SCHEMA)
-        targets, lists = [], []
-        path = directory / "policies.yaml"
-        if path.exists():
-            data = yamlio.load(path) or {}
-            yamlio.check(data, {"policies": "list?", "targets": "list?", "lists": "list?"}, path.name)
-            for item in data.get("targets") or []:
-                yamlio.check(item, TARGET_SCHEMA, "target")
-                targets.append(item)
-            for item in data.get("lists") or []:
-                yamlio.check(item, LIST_SCHEMA, "list")
-                lists.append(item)
-        topics = []
-        path = directory / "topics.yaml"
-        if path.exists():
-            data = yamlio.load(path) or {}
-            yamlio.check(data, {"topics": "list?"}, path.name)
-            for item in data.get("topics") or []:
-                yamlio.check(item, TOPIC_SCHEMA, "topic")
-                if item["concept"].count("/") != 1:
-                    raise yamlio.InputError(f"{item.where('concept')}: concept must be <scheme>/<slug>")
-                topics.append(item)
+        def items(name: str, key: str, schema: dict, what: str, unique: str | None = "id") -> list[dict]:
+            out, seen = list(data[name].get(key) or []), set()
+            for item in out:
+                yamlio.check(item, schema, what)
+                if unique:
+                    if item[unique] in seen:
+                        raise yamlio.InputError(f"{item.where(unique)}: duplicate {unique} {item[unique]!r}")
+                    seen.add(item[unique])
+            return out
+
+        policies = items("policies", "policies", POLICY_SCHEMA, "policy")
+        lists = items("policies", "lists", LIST_SCHEMA, "list")
+        targets = items("policies", "targets", TARGET_SCHEMA, "target")
+        topics = items("topics", "topics", TOPIC_SCHEMA, "topic", unique="concept")
+        for item in topics:
+            if item["concept"].count("/") != 1:
+                raise yamlio.InputError(f"{item.where('concept')}: concept must be <scheme>/<slug>")
         sources = yamlio.load(directory.parent / "sources.yaml")
         reference = cls(
-            organisations=Gazetteer("organisation", entries("organisations", "organisations", ORG_SCHEMA)),
-            places=Gazetteer("place", entries("places", "places", PLACE_SCHEMA)),
-            materials=Gazetteer("material", entries("materials", "materials", MATERIAL_SCHEMA)),
+            organisations=Gazetteer("organisation", items("organisations", "organisations", ORG_SCHEMA,
+                                                          "organisation")),
+            places=Gazetteer("place", items("places", "places", PLACE_SCHEMA, "place")),
+            materials=Gazetteer("material", items("materials", "materials", MATERIAL_SCHEMA, "material")),
             policies=Gazetteer("policy", policies),
             targets=targets,
             reports=dict(sources.get("reports") or {}),
