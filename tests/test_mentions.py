@@ -33,6 +33,11 @@ def tagger(settings, reference):
     return Tagger.from_reference(reference, reference.topic_terms(ConceptIndex(load_ontology(settings))))
 
 
+@pytest.fixture(scope="module")
+def documents(settings):
+    return read_sources(settings.sources)
+
+
 def iris(tagger, text, **kw):
     return [sorted(str(i).split("/id/")[1] for i in m.iris) for m in tagger.tag(text, **kw)]
 
@@ -97,7 +102,7 @@ def test_cell_only_names_count_only_as_cells(tagger):
     assert flat(tagger, "Energie Productie Westknollendam", row=False) == ["place/westknollendam"]
 
 
-def test_a_name_broken_over_two_paragraphs_is_found_on_both(tagger, tmp_path):
+def test_a_name_broken_over_two_paragraphs_is_found_on_both(tagger):
     doc = _document("Recycling in the province: Villares Metals\n\nInternational, BM Metals.\n")
     found = {(span.start, span.end, str(iri).split("/id/")[1])
              for span, _kind, iris_ in tagger.tag_document(doc) for iri in iris_}
@@ -155,8 +160,8 @@ def test_precision_and_recall_on_the_annotated_sample(tagger, capsys):
 
 # -- the real reports ----------------------------------------------------------------------
 
-def test_required_spellings_are_found_in_both_languages(tagger, settings):
-    docs = read_sources(settings.sources)
+def test_required_spellings_are_found_in_both_languages(tagger, documents):
+    docs = documents
     wanted = {"nhfl-2025-nl": {"material/tungsten": "Wolfraam", "material/antimony": "Antimoon",
                                "material/rare-earth-elements": "zeldzame aardmetalen"},
               "nhfl-2025-en": {"material/tungsten": "Tungsten", "material/antimony": "Antimony",
@@ -183,8 +188,8 @@ NAMED_ONLY_INSIDE_ANOTHER_NAME = {
 }
 
 
-def test_every_entry_said_to_be_named_in_a_report_is_found_there(tagger, reference, settings):
-    docs = read_sources(settings.sources)
+def test_every_entry_said_to_be_named_in_a_report_is_found_there(tagger, reference, documents):
+    docs = documents
     found: dict[URIRef, set[str]] = {}
     for doc in docs.values():
         for _span, _kind, iris_ in tagger.tag_document(doc):

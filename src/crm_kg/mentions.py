@@ -101,7 +101,7 @@ class Label:
     """One name of one entity, as the tagger uses it."""
 
     iri: URIRef
-    kind: str            # material | organisation | place | policy | topic
+    kind: str            # material | organisation | place | policy | list | topic
     text: str
     cased: bool          # capitals are a minimum (organisations, places, policies)
     cell_only: bool = False

@@ -166,10 +166,21 @@ class Reference:
             if slug not in gazetteer.entries:
                 raise yamlio.InputError(f"{e.where(key)}: {key} refers to unknown {gazetteer.kind} {slug!r}")
 
+        reports = sorted(self.reports) or list(REPORTS)
+
         def need_report(e, key: str) -> None:
             for report in e.get(key) or []:
-                if report not in REPORTS:
-                    raise yamlio.InputError(f"{e.where(key)}: unknown report {report!r} (one of {', '.join(REPORTS)})")
+                if report not in reports:
+                    raise yamlio.InputError(f"{e.where(key)}: unknown report {report!r} (one of {', '.join(reports)})")
+
+        for report, meta in self.reports.items():
+            for key, gazetteer in (("publisher", self.organisations), ("commissioned_by", self.organisations),
+                                   ("regions", self.places)):
+                values = meta.get(key) or []
+                for slug in [values] if isinstance(values, str) else values:
+                    if slug not in gazetteer.entries:
+                        raise yamlio.InputError(f"sources.yaml: report {report}: {key} refers to unknown "
+                                                f"{gazetteer.kind} {slug!r}")
 
         for e in self.organisations.entries.values():
             for key in ("located_in", "headquarters"):
