@@ -324,3 +324,11 @@ def test_only_deliberately_shared_names_are_shared(reference):
         "policy": {label: ["end-of-life-vehicles-directive-2000", "end-of-life-vehicles-directive-2005"]
                    for label in ("elv", "elv directives", "end of life vehicles directives")},
     }
+
+
+def test_saved_query_over_http_checks_the_province(client):
+    body = client.get("/api/queries/organisations-in-province?province=flevoland&lang=nl").get_json()
+    names = {b["name"]["value"] for b in body["results"]["bindings"]}
+    assert len(names) == 14 and "Vecomach" in names
+    response = client.get("/api/queries/organisations-in-province?province=amsterdam")
+    assert response.status_code == 400 and response.get_json()["param"] == "province"
