@@ -84,22 +84,58 @@ class Gazetteer:
                     self._names.setdefault(key, (entry["id"], how))
 
     @staticmethod
-    def _labels(entry: dict):
+    def _printed(entry: dict):
+        """The names an entry is printed under: ``(label, how)`` with how name | alias | misprint."""
         for field in ("name", "en", "nl"):
             value = entry.get(field)
             if isinstance(value, dict):
                 for v in value.values():
-                    yield v, "name"
+                    if v:
+                        yield v, "name"
             elif value:
                 yield value, "name"
+        if entry.get("short_name"):
+            yield entry["short_name"], "alias"
         aliases = entry.get("aliases") or []
         if isinstance(aliases, dict):
             aliases = [a for values in aliases.values() for a in (values or [])]
         for alias in aliases:
             yield alias, "alias"
+        for label in (entry.get("crm_list_label") or {}).values():
+            for text in (label if isinstance(label, list) else [label]):
+                yield text, "alias"
         for misprint in entry.get("misprints") or []:
             yield misprint, "misprint"
+
+    @classmethod
+    def _labels(cls, entry: dict):
+        yield from cls._printed(entry)
         yield entry["id"].replace("-", " "), "name"
+
+    def tag_labels(self):
+        """``(slug, label, cell_only)`` for the mention tagger (:mod:`crm_kg.mentions`).
+
+        The names, aliases and misprints of every entry, not the slugs (``tes``,
+        ``ing`` are words); a label in the entry's ``cell_only`` list is matched
+        only as a whole table or list cell.
+        """
+        for slug, entry in self.entries.items():
+            cell_only = set(entry.get("cell_only") or [])
+            seen = set()
+            for label, _how in self._printed(entry):
+                if label not in seen:
+                    seen.add(label)
+                    yield slug, label, label in cell_only
+
+    def shared_labels(self) -> dict[str, list[str]]:
+        """Normalised labels printed for more than one entry: ``{label: [slugs]}``."""
+        owners: dict[str, set[str]] = {}
+        for slug, entry in self.entries.items():
+            for label, _how in self._printed(entry):
+                key = normalise(label)
+                if key:
+                    owners.setdefault(key, set()).add(slug)
+        return {k: sorted(v) for k, v in sorted(owners.items()) if len(v) > 1}
 
     @classmethod
     def load(cls, path: Path, key: str, kind: str) -> "Gazetteer":

@@ -3,7 +3,8 @@
 Stage 3 of the pipeline (DESIGN.md). :func:`build_dataset` reads the sources,
 runs the parsers, maps every fact to triples with provenance
 (:mod:`.provenance`, :mod:`.facts`), adds the gazetteers
-(:mod:`.reference`), materialises inferences (:mod:`.infer`) and returns an
+(:mod:`.reference`) and the mentions of their entries in every paragraph
+(:mod:`crm_kg.mentions`), materialises inferences (:mod:`.infer`) and returns an
 ``rdflib.Dataset``; :mod:`.serialize` writes it byte-stably to ``data/ttl``.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
-from .. import CrmKgError
+from .. import CrmKgError, mentions
 from ..config import Settings
 from ..curated import load_report as load_curated
 from ..extract import extract_all
@@ -93,6 +94,9 @@ def build_dataset(settings: Settings) -> BuildResult:
     for report in REPORT_GRAPHS:
         for fact in load_curated(settings.data_dir / "curated", report, documents):
             fact_rdf.emit(fact, ctx)
+    mentions.emit(ctx, mentions.Tagger.from_reference(
+        reference, reference.topic_terms(ctx.concepts),
+        extra={"product": products.products, "goods-category": products.goods}))
     ctx.finish()
     inferred = infer(dataset)
     graph_inferred = dataset.graph(graph_iri("inferred"))

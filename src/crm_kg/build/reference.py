@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from .. import yamlio
-from ..iri import CRM, GEO, ORG, SKOS, WD, mint
+from ..iri import CRM, DCT, GEO, ORG, SKOS, WD, mint
 from ..resolve import Gazetteer, concept
 
 ORG_CLASS = {
@@ -50,29 +50,31 @@ LEVELS = {"eu", "national", "provincial", "municipal", "regional", "port", "inte
 ORG_SCHEMA = {"id": ("str", True), "name": ("str", True), "kind": ("str", True),
               "level": "str?", "aliases": "list?", "misprints": "list?", "located_in": "str?",
               "headquarters": "str?", "parent": "str?", "wikidata": "str?", "named_in": "list?",
-              "description": "dict?"}
+              "description": "dict?", "cell_only": "list?"}
 PLACE_SCHEMA = {"id": ("str", True), "kind": ("str", True), "en": ("str", True), "nl": ("str", True),
                 "aliases": "list?", "located_in": "str?", "lat": "float?", "lon": "float?",
                 "cbs": "str?", "tooi": "str?", "wikidata": "str?", "iso": "str?",
-                "member_of_eu": "bool?", "part_of": "list?", "includes_municipalities": "list?"}
+                "member_of_eu": "bool?", "part_of": "list?", "includes_municipalities": "list?",
+                "cell_only": "list?"}
 MATERIAL_SCHEMA = {"id": ("str", True), "kind": ("str", True), "en": ("str", True), "nl": ("str", True),
                    "symbol": "str?", "atomic_number": "int?", "wikidata": "str?", "member_of": "list?",
                    "eu_crm_2023": ("bool", True), "crm_list_label": "dict?",
-                   "eu_strategic_2024": "bool?", "aliases": "dict?"}
+                   "eu_strategic_2024": "bool?", "aliases": "dict?", "cell_only": "list?"}
 POLICY_SCHEMA = {"id": ("str", True), "kind": ("str", True), "level": "str?", "name": ("dict", True),
-                 "short_name": "str?", "issuer": "str?", "year": "int?", "period": "list?",
-                 "celex": "str?", "eli": "str?", "mentioned_in": "list?", "note": "dict?"}
+                 "short_name": "str?", "issuer": "any", "year": "int?", "period": "list?",
+                 "celex": "str?", "eli": "str?", "mentioned_in": "list?", "note": "dict?",
+                 "aliases": "list?", "cell_only": "list?"}
 TARGET_SCHEMA = {"id": ("str", True), "policy": "str?", "metric": ("dict", True), "value": ("float", True),
                  "unit": ("str", True), "target_year": "int?", "stated_in": ("str", True),
                  "lines": ("list", True), "metric_concept": "str?", "qualifier": "str?"}
 
-LISTS = {
-    "eu-crm-2023": (CRM.CriticalRawMaterialsList, 2023, "EU list of critical raw materials 2023",
-                    "EU-lijst van kritieke grondstoffen 2023"),
-    "eu-srm-2024": (CRM.StrategicRawMaterialsList, 2024,
-                    "EU list of strategic raw materials (CRMA Annex I, 2024)",
-                    "EU-lijst van strategische grondstoffen (CRMA bijlage I, 2024)"),
-}
+LIST_SCHEMA = {"id": ("str", True), "class": ("str", True), "name": ("dict", True), "aliases": "list?",
+               "issuer": "any", "year": ("int", True), "set_by": "str?", "mentioned_in": "list?",
+               "note": "dict?", "cell_only": "list?"}
+TOPIC_SCHEMA = {"concept": ("str", True), "terms": ("dict", True)}
+LIST_CLASS = {"critical": CRM.CriticalRawMaterialsList, "strategic": CRM.StrategicRawMaterialsList}
+MATERIAL_LISTS = (("eu-crm-2023", "eu_crm_2023"), ("eu-srm-2024", "eu_strategic_2024"))
+REPORTS = ("nhfl-2025", "zh-2024")
 
 
 def _literal_labels(g: Graph, iri: URIRef, names: dict[str, str], pref: bool = True) -> None:
@@ -83,6 +85,17 @@ def _literal_labels(g: Graph, iri: URIRef, names: dict[str, str], pref: bool = T
                 g.add((iri, SKOS.prefLabel, Literal(name, lang=lang)))
 
 
+def _issuers(e: dict) -> list[str]:
+    issuer = e.get("issuer")
+    if issuer is None:
+        return []
+    if isinstance(issuer, str):
+        return [issuer]
+    if isinstance(issuer, list) and all(isinstance(i, str) for i in issuer):
+        return list(issuer)
+    raise yamlio.InputError(f"{e.where('issuer')}: 'issuer' must be an organisation id or a list of them")
+
+
 @dataclass
 class Reference:
     organisations: Gazetteer
@@ -91,43 +104,134 @@ class Reference:
     policies: Gazetteer
     targets: list[dict]
     reports: dict
+    lists: Gazetteer = None  # type: ignore[assignment]
+    topics: list[dict] = None  # type: ignore[assignment]
+
+    def gazetteers(self) -> dict[str, Gazetteer]:
+        """Every gazetteer by the IRI kind of its entries (the mention tagger reads them all)."""
+        return {"material": self.materials, "organisation": self.organisations, "place": self.places,
+                "policy": self.policies, "list": self.lists}
 
     @classmethod
     def load(cls, directory: Path) -> "Reference":
         directory = Path(directory)
-
-        def entries(name: str, key: str, schema: dict) -> list[dict]:
+        FILES = {"organisations": ("organisations",), "places": ("places",), "materials": ("materials",),
+                 "policies": ("policies", "lists", "targets"), "topics": ("topics",)}
+        data: dict[str, dict] = {}
+        for name, keys in FILES.items():  # each file read once
             path = directory / f"{name}.yaml"
-            if not path.exists():
-                return []
-            data = yamlio.load(path) or {}
-            yamlio.check(data, {key: "list?", "targets": "list?"} if name == "policies"
-                         else {key: "list?"}, f"{path.name}")
-            items = list(data.get(key) or [])
-            seen: set[str] = set()
-            for item in items:
-                yamlio.check(item, schema, f"{key[:-1]}")
-                if item["id"] in seen:
-                    raise yamlio.InputError(f"{item.where('id')}: duplicate id {item['id']!r}")
-                seen.add(item["id"])
-            return items
+            data[name] = (yamlio.load(path) or {}) if path.exists() else {}
+            if data[name]:
+                yamlio.check(data[name], {k: "list?" for k in keys}, path.name)
 
-        policies = entries("policies", "policies", POLICY_SCHEMA)
-        targets = []
-        path = directory / "policies.yaml"
-        if path.exists():
-            for item in (yamlio.load(path) or {}).get("targets") or []:
-                yamlio.check(item, TARGET_SCHEMA, "target")
-                targets.append(item)
+        def items(name: str, key: str, schema: dict, what: str, unique: str | None = "id") -> list[dict]:
+            out, seen = list(data[name].get(key) or []), set()
+            for item in out:
+                yamlio.check(item, schema, what)
+                if unique:
+                    if item[unique] in seen:
+                        raise yamlio.InputError(f"{item.where(unique)}: duplicate {unique} {item[unique]!r}")
+                    seen.add(item[unique])
+            return out
+
+        policies = items("policies", "policies", POLICY_SCHEMA, "policy")
+        lists = items("policies", "lists", LIST_SCHEMA, "list")
+        targets = items("policies", "targets", TARGET_SCHEMA, "target")
+        topics = items("topics", "topics", TOPIC_SCHEMA, "topic", unique="concept")
+        for item in topics:
+            if item["concept"].count("/") != 1:
+                raise yamlio.InputError(f"{item.where('concept')}: concept must be <scheme>/<slug>")
         sources = yamlio.load(directory.parent / "sources.yaml")
-        return cls(
-            organisations=Gazetteer("organisation", entries("organisations", "organisations", ORG_SCHEMA)),
-            places=Gazetteer("place", entries("places", "places", PLACE_SCHEMA)),
-            materials=Gazetteer("material", entries("materials", "materials", MATERIAL_SCHEMA)),
+        reference = cls(
+            organisations=Gazetteer("organisation", items("organisations", "organisations", ORG_SCHEMA,
+                                                          "organisation")),
+            places=Gazetteer("place", items("places", "places", PLACE_SCHEMA, "place")),
+            materials=Gazetteer("material", items("materials", "materials", MATERIAL_SCHEMA, "material")),
             policies=Gazetteer("policy", policies),
             targets=targets,
             reports=dict(sources.get("reports") or {}),
+            lists=Gazetteer("list", lists),
+            topics=topics,
         )
+        reference.check()
+        return reference
+
+    def check(self) -> None:
+        """Every id a gazetteer entry refers to exists, and cell-only labels are labels.
+
+        A dangling reference would mint an IRI nothing describes; it is an input
+        error with the file and line of the reference.
+        """
+        def need(gazetteer: Gazetteer, e, key: str, slug: str) -> None:
+            if slug not in gazetteer.entries:
+                raise yamlio.InputError(f"{e.where(key)}: {key} refers to unknown {gazetteer.kind} {slug!r}")
+
+        reports = sorted(self.reports) or list(REPORTS)
+
+        def need_report(e, key: str) -> None:
+            for report in e.get(key) or []:
+                if report not in reports:
+                    raise yamlio.InputError(f"{e.where(key)}: unknown report {report!r} (one of {', '.join(reports)})")
+
+        for report, meta in self.reports.items():
+            for key, gazetteer in (("publisher", self.organisations), ("commissioned_by", self.organisations),
+                                   ("regions", self.places)):
+                values = meta.get(key) or []
+                for slug in [values] if isinstance(values, str) else values:
+                    if slug not in gazetteer.entries:
+                        raise yamlio.InputError(f"sources.yaml: report {report}: {key} refers to unknown "
+                                                f"{gazetteer.kind} {slug!r}")
+
+        for e in self.organisations.entries.values():
+            for key in ("located_in", "headquarters"):
+                if e.get(key):
+                    need(self.places, e, key, e[key])
+            if e.get("parent"):
+                need(self.organisations, e, "parent", e["parent"])
+            need_report(e, "named_in")
+        for e in self.places.entries.values():
+            if e.get("located_in"):
+                need(self.places, e, "located_in", e["located_in"])
+            for key in ("part_of", "includes_municipalities"):
+                for slug in e.get(key) or []:
+                    need(self.places, e, key, slug)
+        for e in self.materials.entries.values():
+            for slug in e.get("member_of") or []:
+                need(self.materials, e, "member_of", slug)
+        for gazetteer in (self.policies, self.lists):
+            for e in gazetteer.entries.values():
+                for slug in _issuers(e):
+                    need(self.organisations, e, "issuer", slug)
+                need_report(e, "mentioned_in")
+        for e in self.lists.entries.values():
+            if e.get("set_by"):
+                need(self.policies, e, "set_by", e["set_by"])
+            if e["class"] not in LIST_CLASS:
+                raise yamlio.InputError(f"{e.where('class')}: list class must be one of {', '.join(LIST_CLASS)}")
+        for slug, _key in MATERIAL_LISTS:
+            if slug not in self.lists.entries:
+                raise yamlio.InputError(f"policies.yaml: the list {slug!r} that materials.yaml refers to is not defined")
+        for t in self.targets:
+            if t.get("policy"):
+                need(self.policies, t, "policy", t["policy"])
+        for gazetteer in self.gazetteers().values():
+            for e in gazetteer.entries.values():
+                printed = {label for label, _how in gazetteer._printed(e)}
+                for label in e.get("cell_only") or []:
+                    if label not in printed:
+                        raise yamlio.InputError(f"{e.where('cell_only')}: {label!r} is not a name, alias or "
+                                                f"misprint of {e['id']!r}")
+
+    def topic_terms(self, concepts) -> list[tuple[URIRef, str]]:
+        """``(concept IRI, term)`` for the tagger; ``concepts`` (a ConceptIndex) rejects unknown concepts."""
+        out = []
+        for item in self.topics or []:
+            scheme, slug = item["concept"].split("/")
+            iri = concepts.iri(scheme, slug, item.where("concept"))
+            for lang, terms in item["terms"].items():
+                for term in terms or []:
+                    out.append((iri, term))
+        return out
 
     def report(self, report: str) -> dict | None:
         return self.reports.get(report)
@@ -218,12 +322,21 @@ class Reference:
             g.add((iri, CRM.memberStateOf, mint("place", "european-union")))
 
     def _lists(self, g: Graph) -> None:
-        for slug, (cls, year, en, nl) in LISTS.items():
-            iri = mint("list", slug)
-            g.add((iri, RDF.type, cls))
-            g.add((iri, CRM.listYear, Literal(year)))
-            _literal_labels(g, iri, {"en": en, "nl": nl})
-            g.add((iri, CRM.issuedBy, mint("organisation", "european-commission")))
+        for e in self.lists.entries.values():
+            iri = mint("list", e["id"])
+            g.add((iri, RDF.type, LIST_CLASS[e["class"]]))
+            g.add((iri, CRM.listYear, Literal(int(e["year"]))))
+            _literal_labels(g, iri, dict(e["name"]))
+            for alias in e.get("aliases") or []:
+                g.add((iri, SKOS.altLabel, Literal(alias)))
+            for issuer in _issuers(e):
+                g.add((iri, CRM.issuedBy, mint("organisation", issuer)))
+            if e.get("set_by"):
+                g.add((iri, DCT.source, mint("policy", e["set_by"])))
+            for report in e.get("mentioned_in") or []:
+                g.add((iri, CRM.namedIn, mint("report", report)))
+            for lang, text in (e.get("note") or {}).items():
+                g.add((iri, CRM.description, Literal(text, lang=lang)))
 
     def _material(self, g: Graph, e: dict) -> None:
         iri = mint("material", e["id"])
@@ -247,16 +360,24 @@ class Reference:
                 raise yamlio.InputError(f"{e.where('member_of')}: unknown group {group!r}")
             prop = CRM.subGroupOf if e["kind"] == "element-group" else CRM.memberOfGroup
             g.add((iri, prop, mint("material", group)))
-        for list_slug, key in (("eu-crm-2023", "eu_crm_2023"), ("eu-srm-2024", "eu_strategic_2024")):
+        for list_slug, key in MATERIAL_LISTS:
             value = e.get(key)
             if value is True:
                 g.add((iri, CRM.onList, mint("list", list_slug)))
-            elif value is False and not any(
-                    (self.materials.get(grp) or {}).get(key) for grp in e.get("member_of") or []):
+            elif value is False and not self._covered(e, key):
                 g.add((iri, CRM.notOnList, mint("list", list_slug)))
         for lang, label in (e.get("crm_list_label") or {}).items():
             for text in (label if isinstance(label, list) else [label]):
                 g.add((iri, CRM.entryLabel, Literal(text, lang=lang)))
+
+    def _covered(self, e: dict, key: str) -> bool:
+        """A material not listed itself but through its group (lanthanum: light
+        rare earth elements) or its sub-groups (rare earth elements: light and
+        heavy rare earth elements) is not said to be off the list."""
+        groups = [self.materials.get(g) or {} for g in e.get("member_of") or []]
+        subgroups = [m for m in self.materials.entries.values()
+                     if m["kind"] == "element-group" and e["id"] in (m.get("member_of") or [])]
+        return any(m.get(key) for m in groups + subgroups)
 
     def _policy(self, g: Graph, e: dict) -> None:
         iri = mint("policy", e["id"])
@@ -268,10 +389,12 @@ class Reference:
         if e.get("short_name"):
             g.add((iri, CRM.shortName, Literal(e["short_name"])))
             g.add((iri, SKOS.altLabel, Literal(e["short_name"])))
+        for alias in e.get("aliases") or []:
+            g.add((iri, SKOS.altLabel, Literal(alias)))
         if e.get("level"):
             g.add((iri, CRM.governmentLevel, concept("level", self._level(e, "level"))))
-        if e.get("issuer"):
-            g.add((iri, CRM.issuedBy, mint("organisation", e["issuer"])))
+        for issuer in _issuers(e):
+            g.add((iri, CRM.issuedBy, mint("organisation", issuer)))
         if e.get("year"):
             g.add((iri, CRM.year, Literal(int(e["year"]))))
         period = e.get("period") or []
