@@ -14,7 +14,7 @@ from flask import Flask, g, request
 from ..config import load_settings
 from ..queries import QueryLibrary
 from ..store import EmbeddedStore
-from . import pages, queries, sparql
+from . import dataset, ld, pages, queries, sparql
 from .i18n import pick_language
 
 
@@ -47,4 +47,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(queries.bp)
+    app.register_blueprint(ld.bp)        # /id/…, /search, 404 page
+    app.register_blueprint(dataset.bp)   # /dataset, /.well-known/void, /graph/…, /downloads
     return app
