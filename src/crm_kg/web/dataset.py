@@ -115,7 +115,7 @@ def modified_date(ttl_dir: Path) -> dt.date:
     except (OSError, subprocess.SubprocessError, ValueError):
         pass
     manifest = ttl_dir / "manifest.json"
-    return dt.date.fromtimestamp(manifest.stat().st_mtime, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(manifest.stat().st_mtime, tz=dt.timezone.utc).date()
 
 
 # -- the description -------------------------------------------------------------------

@@ -100,6 +100,11 @@ class GraphIndex:
         return iri in self.labels
 
     def fallback(self, iri: str) -> str:
+        """A name for an IRI without a label: our things by their slug, terms as CURIEs."""
+        ids = self.iris.base + "id/"
+        if iri.startswith(ids):
+            kind, _, slug = iri[len(ids):].partition("/")
+            return slug or kind
         curie = self.iris.curie(iri)
         if curie != iri:
             return curie

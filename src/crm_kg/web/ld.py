@@ -212,8 +212,13 @@ def not_found(error):
     if path.startswith("/id/"):
         guess = path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ")
     lang = getattr(g, "lang", "en")
+    suggestions = []
     try:
-        suggestions = search_groups(guess, None, lang, limit=10) if guess else []
+        # the whole guess, else its words, longest first ("cleantron bv" → "cleantron")
+        for attempt in [guess] + sorted((w for w in guess.split() if len(w) >= 3), key=len, reverse=True):
+            suggestions = search_groups(attempt, None, lang, limit=10) if attempt else []
+            if suggestions:
+                break
     except Exception:  # the 404 page must not fail because the index cannot be built
         suggestions = []
     iri = iri_map().iri(path) if path.startswith(("/id/", "/graph/")) else None
