@@ -17,7 +17,7 @@ import pytest
 from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
-from crm_kg.web.dataset import modified_date
+from crm_kg.web.void import modified_date
 
 BASE = "https://w3id.org/crm-kg/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")

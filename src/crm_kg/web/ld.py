@@ -115,7 +115,7 @@ def entity(kind: str, rest: str):
         response.headers["Link"] = ", ".join(
             f'<{href}>; rel="alternate"; type="{m}"' for m, href in variants.items() if m != HTML)
         response.vary.add("Cookie")
-    response.set_etag(_etag(iri, mime, g.lang if mime == HTML else ""))
+    response.set_etag(_etag(iri, mime, g.lang if mime == HTML else "", request.script_root))
     response.headers["Cache-Control"] = "public, max-age=300"
     return response.make_conditional(request)
 

@@ -61,9 +61,8 @@ def serialize(graph: Graph, media_type: str, prefixes: dict[str, str]) -> bytes:
     fmt = BY_MEDIA_TYPE[media_type]
     for prefix, ns in prefixes.items():
         graph.bind(prefix, ns, override=True, replace=True)
-    if fmt.name == "jsonld":
-        used = {p: ns for p, ns in prefixes.items()}
-        text = graph.serialize(format="json-ld", context=used, auto_compact=True)
+    if fmt.name == "jsonld":  # the context inline: nothing to fetch
+        text = graph.serialize(format="json-ld", context=dict(prefixes), auto_compact=True)
     else:
         text = graph.serialize(format=fmt.rdflib)
     return text.encode("utf-8") if isinstance(text, str) else text
