@@ -214,3 +214,13 @@ def test_block_files_are_checked(tmp_path):
     bad.write_text("#+ title: {en: x, nl: y}\nSELECT WHERE {\n", encoding="utf-8")
     with pytest.raises(BlockDefinitionError, match="does not parse"):
         parse_block(bad)
+
+
+def test_query_result_links_follow_the_configured_base(fixture_app):
+    from crm_kg.web.render import local_href
+
+    with fixture_app.test_request_context("/queries"):
+        assert local_href(BASE + "id/material/cobalt") == "/id/material/cobalt"
+        assert local_href("https://w3id.org/crm-kg/ontology#Material") == "/ontology#Material"
+        assert local_href("https://w3id.org/crm-kg/id/material/cobalt") == "https://w3id.org/crm-kg/id/material/cobalt"
+        assert local_href("javascript:alert(1)") is None
