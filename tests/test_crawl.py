@@ -10,7 +10,6 @@ that point into pages of this app are checked against the target's ``id``s.
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
@@ -48,7 +47,6 @@ def normalise(url: str) -> str:
 def test_no_internal_link_is_broken(app):
     client = app.test_client()
     has_ontology_page = any(rule.rule == "/ontology" for rule in app.url_map.iter_rules())
-    start = time.monotonic()
     queue = deque(["/"])
     seen = {"/"}
     ids: dict[str, set[str]] = {}
@@ -106,5 +104,3 @@ def test_no_internal_link_is_broken(app):
     missing = [(page, path, frag) for page, path, frag in fragments
                if path in ids and frag not in ids[path]]
     assert not missing, missing[:20]
-    print(f"crawled {pages} pages, {len(seen)} urls in {time.monotonic() - start:.1f}s")
-    assert time.monotonic() - start < 240
