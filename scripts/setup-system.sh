@@ -5,6 +5,10 @@ set -euo pipefail
 
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)   # HermiT via owlready2
+# the real-browser test (tests/test_browser.py): headless Chromium driven by Selenium
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+command -v fc-list >/dev/null 2>&1 && fc-list | grep -q . || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -14,7 +14,7 @@ from flask import Flask, g, request
 from ..config import load_settings
 from ..queries import QueryLibrary
 from ..store import EmbeddedStore
-from . import ontology, pages, queries, sparql
+from . import dataset, ld, ontology, pages, queries, sparql
 from .i18n import pick_language
 
 
@@ -47,5 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(queries.bp)
-    app.register_blueprint(ontology.bp)
+    app.register_blueprint(ontology.bp)  # /ontology (docs, Turtle, RDF/XML, JSON-LD)
+    app.register_blueprint(ld.bp)        # /id/…, /search, 404 page
+    app.register_blueprint(dataset.bp)   # /dataset, /.well-known/void, /graph/…, /downloads
     return app

@@ -5,19 +5,22 @@ from __future__ import annotations
 import csv
 import io
 
+from flask import current_app, has_request_context, request
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ..iri import BASE
+from .paths import IriMap
 
 
 def local_href(iri: str) -> str | None:
-    """A link for an IRI: our own IRIs on this server, other http(s) IRIs as they are."""
-    if iri.startswith(BASE):
-        return "/" + iri[len(BASE):]
-    if iri.startswith(("http://", "https://")):
-        return iri
-    return None  # never link javascript:, data: and friends
+    """A link for an IRI: our own IRIs on this server (under the configured base
+    IRI), other http(s) IRIs as they are; never javascript:, data: and friends."""
+    if has_request_context():
+        iris = IriMap(current_app.extensions["crm_kg.settings"].base_iri, request.script_root)
+    else:
+        iris = IriMap(BASE)
+    return iris.href(iri)
 
 
 def cell(term: Node | None) -> dict:

@@ -1,0 +1,93 @@
+"""RDF documents for linked-data responses: formats, extensions, serialisation.
+
+One table of the RDF formats a page can be had in (Turtle, JSON-LD, RDF/XML,
+N-Triples; W3C Recommendations) with their media types and file extensions
+(``/id/material/gallium.ttl``). JSON-LD carries its ``@context`` inline — a
+JSON-LD processor never has to fetch one (nothing from the network). Triples
+come from the store as rdflib terms, so any store behind the
+:class:`~crm_kg.store.Store` interface can answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Response, request
+from rdflib import Graph
+
+from .negotiation import NotAcceptable, choose
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    name: str
+    media_type: str
+    extension: str
+    rdflib: str
+    label: str
+
+
+FORMATS = (
+    RdfFormat("turtle", "text/turtle", "ttl", "turtle", "Turtle"),
+    RdfFormat("jsonld", "application/ld+json", "jsonld", "json-ld", "JSON-LD"),
+    RdfFormat("rdfxml", "application/rdf+xml", "rdf", "pretty-xml", "RDF/XML"),
+    RdfFormat("ntriples", "application/n-triples", "nt", "nt", "N-Triples"),
+)
+BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
+BY_EXTENSION = {f.extension: f for f in FORMATS}
+HTML = "text/html"
+# what a page offers, best first: browsers send text/html explicitly; */* gets HTML too
+OFFERS = [HTML, "application/xhtml+xml"] + [f.media_type for f in FORMATS] + ["text/n3", "application/json"]
+ALIASES = {f.name: f.media_type for f in FORMATS} | {f.extension: f.media_type for f in FORMATS} | {
+    "html": HTML, "json-ld": "application/ld+json", "xml": "application/rdf+xml", "n-triples":
+    "application/n-triples"}
+EQUIVALENT = {"application/xhtml+xml": HTML, "text/n3": "text/turtle", "application/json": "application/ld+json"}
+
+
+def negotiate(extension: str | None = None) -> str:
+    """The media type to answer with: the extension wins, then ``format=``, then Accept.
+
+    Raises :class:`NotAcceptable` when nothing offered is acceptable.
+    """
+    if extension:
+        if extension == "html":
+            return HTML
+        return BY_EXTENSION[extension].media_type
+    chosen = choose(request.accept_mimetypes, OFFERS, request.args.get("format"), ALIASES)
+    return EQUIVALENT.get(chosen, chosen)
+
+
+def serialize(graph: Graph, media_type: str, prefixes: dict[str, str]) -> bytes:
+    fmt = BY_MEDIA_TYPE[media_type]
+    for prefix, ns in prefixes.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    if fmt.name == "jsonld":  # the context inline: nothing to fetch
+        text = graph.serialize(format="json-ld", context=dict(prefixes), auto_compact=True)
+    else:
+        text = graph.serialize(format=fmt.rdflib)
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
+def rdf_response(graph: Graph, media_type: str, prefixes: dict[str, str],
+                 alternates: dict[str, str] | None = None, location: str | None = None) -> Response:
+    """An RDF answer with CORS, the variant's location and links to the other formats."""
+    body = serialize(graph, media_type, prefixes)
+    mimetype = media_type + ("; charset=utf-8" if media_type != "application/rdf+xml" else "")
+    response = Response(body, content_type=mimetype)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if location:
+        response.headers["Content-Location"] = location
+    if alternates:
+        response.headers["Link"] = link_header(alternates)
+    return response
+
+
+def link_header(alternates: dict[str, str]) -> str:
+    """RFC 8288 ``Link`` values: ``<href>; rel="alternate"; type="…"`` per variant."""
+    return ", ".join(f'<{href}>; rel="alternate"; type="{mime}"' for mime, href in alternates.items())
+
+
+def not_acceptable(exc: NotAcceptable) -> Response:
+    offered = [HTML] + [f.media_type for f in FORMATS]
+    return Response("not acceptable; this resource is available as: " + ", ".join(offered) + "\n",
+                    status=406, mimetype="text/plain")
