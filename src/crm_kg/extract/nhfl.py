@@ -142,17 +142,17 @@ def compare_row(ref: RecommendationRow, row: RecommendationRow, ref_name: str, n
     """
     out = []
     if _frame_key(ref.time_frame) != _frame_key(row.time_frame):
-        out.append(f"time frame {row.time_frame!r} in {name}, {ref.time_frame!r} in {ref_name}")
+        out.append(f"time frame {row.time_frame!r} in {name} but {ref.time_frame!r} in {ref_name}")
     if not row.actors and ref.actors:
-        out.append(f"no responsible actor in {name}, {', '.join(ref.actors)} in {ref_name}")
+        out.append(f"no responsible actor in {name} but {', '.join(ref.actors)} in {ref_name}")
     elif {actor_key(a) for a in row.actors} != {a.casefold() for a in ref.actors}:
-        out.append(f"actors {', '.join(row.actors)} in {name}, {', '.join(ref.actors)} in {ref_name}")
+        out.append(f"actors {', '.join(row.actors)} in {name} but {', '.join(ref.actors)} in {ref_name}")
     if marks is not None:
         if marks != len(ref.opportunities):
-            out.append(f"{marks} opportunity marks in {name}, {len(ref.opportunities)} in {ref_name} "
+            out.append(f"{marks} opportunity marks in {name} but {len(ref.opportunities)} in {ref_name} "
                        f"({', '.join(map(str, ref.opportunities))})")
     elif row.opportunities != ref.opportunities:
-        out.append(f"opportunities {_nums(row.opportunities)} in {name}, {_nums(ref.opportunities)} in {ref_name}")
+        out.append(f"opportunities {_nums(row.opportunities)} in {name} but {_nums(ref.opportunities)} in {ref_name}")
     return out
 
 
