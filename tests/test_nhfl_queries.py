@@ -72,8 +72,9 @@ def test_materials_in_a_product_follow_its_parts(library, store):
     assert solar == {"silicon", "antimony", "copper", "nickel", "titanium"}
     grid = run(library, store, "materials-in-product", product="grid-component", lang="nl")
     assert {str(r["materialLabel"]) for r in grid} == {"Koper", "Aluminium"}
-    car = {tail(r["material"]) for r in run(library, store, "materials-in-product", product="car")}
-    assert "rare-earth-elements" in car                                   # through its magnets
+    car = {(tail(r["part"]), tail(r["material"])) for r in run(library, store, "materials-in-product", product="car")}
+    assert ("permanent-magnet", "rare-earth-elements") in car             # through its magnets
+    assert ("products-of-the-automotive-industry", "niobium") in car      # through its goods category
 
 
 def test_largest_goods_category_per_province(library, store):
