@@ -41,9 +41,11 @@ def test_built_graph_with_a_dated_event_is_consistent_without_unsatisfiable_clas
     assert report.problems == []
     assert report.consistent is True and report.unsatisfiable == [], report.text()
     assert report.conforms
-    # every WKT point of the places and the fixture's two dates went to HermiT as strings
+    # every WKT point of the places, every xsd:date of the data and the fixture's dates
+    # went to HermiT as strings
     wkt = sum(1 for _ in data.objects(None, GEO.asWKT))
-    assert wkt > 50 and report.as_strings == wkt + 3
+    dates = sum(1 for o in data.objects() if getattr(o, "datatype", None) == XSD.date)
+    assert wkt > 50 and report.as_strings == wkt + dates + 3
 
 
 @pytest.mark.parametrize("path", INCONSISTENT, ids=[p.stem for p in INCONSISTENT])

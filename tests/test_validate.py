@@ -34,7 +34,7 @@ def test_missing_title_wrong_number_and_dangling_link_are_caught(built, settings
     assert "one English and one Dutch title" in text
     assert "positive integer number" in text
     assert "opportunity/nhfl-2025/9" in text
-    assert "[nhfl-2025-en:737]" in text  # the source passage of the broken node
+    assert "nhfl-2025-en:737" in text  # the source passages of the broken node (Table 5 row …)
 
 
 def test_fact_without_provenance_is_caught(built, settings):

@@ -25,7 +25,8 @@ Sections and their keys (``?`` optional)::
     events:          id, label, actor?, measure?, affects?, materials?, products?,
                      announced?, effective?, amount?, source, also?
     policies:        policy, applies_to?, implements?, source, also?
-    disagreements:   a, b, note?, source, also?
+    disagreements:   a, b, note?, source, also?   (a, b: kind:id of two statements,
+                     or two spans <edition>:<lines> of passages that disagree; then note is required)
 
 References to other things are slugs of ``data/reference`` entries (or names
 the gazetteers resolve); typed references are ``kind:slug``
@@ -203,6 +204,14 @@ def _entry(section: str, e: yamlio.Mapping, report: str, documents: dict[str, Do
                             applies_to=tuple(parse_ref(r, e.where("applies_to")) for r in e.get("applies_to") or ()),
                             implements=_strings(e.get("implements")))
     if section == "disagreements":
+        if _SPAN.match(str(e["a"]).strip()) and _SPAN.match(str(e["b"]).strip()):
+            # two passages (typically the two editions) that say different things
+            if not e.get("note"):
+                raise yamlio.InputError(f"{where}: a disagreement between passages needs a note")
+            note = _texts(e["note"], e.where("note"))
+            spans = tuple(parse_span(e[k], documents, e.where(k)) for k in ("a", "b"))
+            return F.Disagreement(report, f"{spans[0].edition}:{spans[0].slug}", note["en"], spans,
+                                  detail_nl=note["nl"])
         return F.StatementDisagreement(
             **base, a=parse_ref(e["a"], e.where("a")), b=parse_ref(e["b"], e.where("b")),
             note=_texts(e["note"], e.where("note")) if e.get("note") else None)

@@ -24,6 +24,10 @@ class RecommendationRow:
     opportunities: tuple[int, ...]
     source: Span
     table: str = "Table 5"
+    # False for another printing of a reference row (NHFL Table 1, the Dutch
+    # tables): it is cited as provenance of the same recommendation and asserts
+    # nothing; differences are reported as Disagreement records.
+    asserts: bool = True
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Disagreement:
     subject: str
     detail: str
     sources: tuple[Span, ...]
+    detail_nl: str | None = None   # the same note in Dutch (curated disagreements)
 
 
 # --------------------------------------------------------------------------

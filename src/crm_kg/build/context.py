@@ -23,7 +23,7 @@ from .products import Products
 from .reference import Reference
 
 PASSAGE_KIND = {"paragraph": "paragraph", "heading": "heading", "note": "note",
-                "table-row": "table-row", "list-item": "list-item"}
+                "table-row": "table-row", "list-item": "list-item", "figure-text": "figure-text"}
 
 
 @dataclass
@@ -188,14 +188,17 @@ class Context:
     def organisation(self, name: str, where: str, report: str) -> Match:
         """The organisation a name denotes; unlisted names are minted with a warning."""
         match = self.reference.organisations.resolve(name)
-        g = self.graph(report)
-        g.add((match.iri, RDF.type, CRM.Organisation))
-        if match.how == "unlisted":
+        if match.how == "unlisted":  # listed ones are typed in the reference graph
             self.warn(f"{where}: organisation {name!r} is not in organisations.yaml; minted {match.slug}")
+            g = self.graph(report)
+            g.add((match.iri, RDF.type, CRM.Organisation))
             g.add((match.iri, RDFS.label, Literal(name)))
         return match
 
     def policy(self, slug: str, where: str) -> URIRef:
+        """A policy (or an EU material list, which reports discuss like one)."""
+        if self.reference.lists.get(slug) is not None:
+            return mint("list", slug)
         if self.reference.policies.get(slug) is None:
             match = self.reference.policies.resolve(slug)
             if match.how == "unlisted":
@@ -213,7 +216,7 @@ class Context:
             return self.place(slug, where)
         if kind == "organisation":
             return self.organisation(slug, where, report).iri
-        if kind == "policy":
+        if kind in ("policy", "list"):
             return self.policy(slug, where)
         if kind in ("opportunity", "recommendation", "figure", "challenge", "swot", "capability"):
             return mint(kind, report, slug)

@@ -33,6 +33,14 @@ def _recommendation(row: RecommendationRow, ctx: Context) -> None:
     where = f"{row.source.edition}:{row.source.start}"
     g = ctx.graph(row.report)
     rec = mint("recommendation", row.report, row.number)
+    if not row.asserts:
+        # Another printing of the reference row (a summary table, a translation):
+        # its labels must still be known concepts, but it only adds provenance.
+        ctx.concepts.require("time-frame", row.time_frame, where)
+        for actor in row.actors:
+            ctx.concepts.require("actor-type", actor, where)
+        ctx.derive(rec, row.source, "table-row")
+        return
     g.add((rec, RDF.type, CRM.Recommendation))
     g.add((rec, CRM.number, Literal(row.number)))
     g.add((rec, CRM.notation, Literal(str(row.number))))
@@ -411,3 +419,5 @@ def _disagreement(fact: F.Disagreement, ctx: Context) -> None:
     for other in others:
         g.add((first, CRM.disagreesWith, other))
     g.add((first, RDFS.comment, Literal(fact.detail, lang="en")))
+    if fact.detail_nl:
+        g.add((first, RDFS.comment, Literal(fact.detail_nl, lang="nl")))

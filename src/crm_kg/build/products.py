@@ -22,7 +22,7 @@ PRODUCT_CLASS = {"product": CRM.Product, "component": CRM.Component, "asset": CR
 PRODUCT_SCHEMA = {"id": ("str", True), "kind": ("str", True), "en": ("str", True), "nl": ("str", True),
                   "aliases": "dict?", "part_of": "list?", "sectors": "list?", "goods_category": "str?"}
 GOODS_SCHEMA = {"id": ("str", True), "en": ("str", True), "nl": ("str", True), "aliases": "dict?",
-                "nst2007": "str?"}
+                "misprints": "list?", "nst2007": "str?"}
 
 
 @dataclass
@@ -79,6 +79,8 @@ class Products:
             for lang, aliases in (e.get("aliases") or {}).items():
                 for alias in aliases or []:
                     g.add((iri, SKOS.altLabel, Literal(alias, lang=lang)))
+            for misprint in e.get("misprints") or []:   # found by parsers, never shown
+                g.add((iri, SKOS.hiddenLabel, Literal(misprint)))
             if e.get("nst2007"):
                 g.add((iri, CRM.nst2007Code, Literal(e["nst2007"])))
 
