@@ -23,7 +23,7 @@ from .products import Products
 from .reference import Reference
 
 PASSAGE_KIND = {"paragraph": "paragraph", "heading": "heading", "note": "note",
-                "table-row": "table-row", "list-item": "list-item"}
+                "table-row": "table-row", "list-item": "list-item", "figure-text": "figure-text"}
 
 
 @dataclass
