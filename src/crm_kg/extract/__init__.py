@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..sources import Document
-from . import nhfl
+from . import nhfl, zh
 
 Parser = Callable[[Document], Iterable[object]]
 
 PARSERS: dict[str, list[Parser]] = {
     "nhfl-2025-en": [nhfl.recommendations_table5, nhfl.opportunities, nhfl.organisations_table6],
+    "zh-2024-nl": [zh.crm_list, zh.figure1, zh.organisations_figure4, zh.opportunities, zh.challenges,
+                   zh.recommendations],
 }
 
 
