@@ -21,11 +21,12 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from conftest import fixture_document  # noqa: E402
-from crm_kg.build import emit_facts  # noqa: E402
-from crm_kg.config import load_settings  # noqa: E402
-from crm_kg.extract import zh  # noqa: E402
-from crm_kg.iri import GRAPH  # noqa: E402
+from conftest import fixture_document
+
+from crm_kg.build import emit_facts
+from crm_kg.config import load_settings
+from crm_kg.extract import zh
+from crm_kg.iri import GRAPH
 
 CASE = Path(__file__).parent / "cases" / "zh-report"
 PARSERS = {p.__name__: p for p in (zh.recommendations, zh.opportunities, zh.challenges, zh.crm_list,

@@ -166,8 +166,8 @@ def test_timeline_2022_to_2024(ask):
     assert len(rows) == 10
     assert [str(r["announced"]) for r in rows] == sorted(str(r["announced"]) for r in rows)
     by = {tail(r["event"]): r for r in rows}
-    assert Decimal(str(by["us-chips-and-science-act-2022"]["amount"])) == Decimal("52000000000")
-    assert Decimal(str(by["china-industry-subsidy-package-2022"]["amount"])) == Decimal("143000000000")
+    assert Decimal(str(by["us-chips-and-science-act-2022"]["amount"])) == Decimal(52000000000)
+    assert Decimal(str(by["china-industry-subsidy-package-2022"]["amount"])) == Decimal(143000000000)
     assert str(by["china-industry-subsidy-package-2022"]["currency"]) == "USD"
     assert set(str(by["us-nl-japan-lithography-agreement-2023"]["actors"]).split(", ")) == {
         "United States", "Netherlands", "Japan"}
@@ -327,7 +327,7 @@ def test_china_investment_figure(store):
         SELECT ?v ?q ?u WHERE {{ <{ID}figure/zh-2024/china-raw-materials-investment-h1-2023>
             crm:value ?v ; crm:qualifier ?q ; crm:unit ?u }}""").rows
     assert [(Decimal(str(r["v"])), tail(r["q"]), tail(r["u"])) for r in rows] == [
-        (Decimal("10000000000"), "more-than", "usd")]
+        (Decimal(10000000000), "more-than", "usd")]
 
 
 def test_saved_query_over_http(client):

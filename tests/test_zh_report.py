@@ -67,7 +67,7 @@ def test_recommendations_of_section_6_and_the_summary(doc):
     assert spans["6.1"] == (1566, 1574)
     assert spans["6.5"] == (1622, 1634)        # footnotes 40-42 follow
     assert spans["9"] == (1677, 1687)
-    assert [(i.source.start, i.source.end) for i in summary][0] == (65, 73)
+    assert next((i.source.start, i.source.end) for i in summary) == (65, 73)
     assert summary[-1].source.start == 133
 
 

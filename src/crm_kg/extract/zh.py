@@ -31,11 +31,18 @@ so that tests can check the transcription against the text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
-from ..facts import ChallengeFact, FigureMention, ListEntryRow, OpportunityItem, OrganisationListing, \
-    RecommendationItem
+from ..facts import (
+    ChallengeFact,
+    FigureMention,
+    ListEntryRow,
+    OpportunityItem,
+    OrganisationListing,
+    RecommendationItem,
+)
 from ..sources import Document, Section, Span
 from .tables import ExtractError
 
@@ -451,7 +458,7 @@ def figure1(doc: Document) -> list[FigureMention]:
         if "," in joined.text:
             continue                                      # the central caption
         starts = [m.start() for m in _ITEM_START.finditer(joined.text)] + [len(joined.text)]
-        for a, b in zip(starts, starts[1:]):
+        for a, b in itertools.pairwise(starts):
             for part in re.split(r"\s+en\s+", joined.text[a:b].strip()):
                 at = joined.text.index(part, a)
                 out.append(FigureMention(REPORT, part, joined.span(at, at + len(part))))
@@ -476,14 +483,14 @@ def crm_list(doc: Document) -> list[ListEntryRow]:
         raise ExtractError(f"{doc.edition.id}: box 'Wat zijn kritieke grondstoffen?' not found")
     chapter = doc.section_at(box)
     intro_end = next(n for n in range(box + 1, chapter.span.end + 1) if doc.line(n).rstrip().endswith("."))
-    stated = re.search(r"\b(\d{2}) grondstoffen\b", doc.text(doc.span(box, intro_end)))
+    stated = re.search(r"\b(\d{1,3}) grondstoffen\b", doc.text(doc.span(box, intro_end)))
     out = []
     for n in range(intro_end + 1, chapter.span.end + 1):
         text = doc.line(n).strip()
         if not text:
             continue
         starts = [m.start() for m in _CAPITALISED.finditer(text)] + [len(text)]
-        cells = [text[a:b].strip() for a, b in zip(starts, starts[1:])]
+        cells = [text[a:b].strip() for a, b in itertools.pairwise(starts)]
         if not 1 <= len(cells) <= 3:
             raise ExtractError(f"{doc.edition.id}:{n}: CRM table row has {len(cells)} entries")
         out += [ListEntryRow(REPORT, "eu-crm-2023", cell, "nl", doc.span(n)) for cell in cells]
