@@ -51,7 +51,7 @@ REPORT = "zh-2024"
 _PAGE_START = re.compile(r"^ \S")                     # first line of a page
 _FOOTNOTE = re.compile(r"^\d{1,2}\s+\S")              # "38 ‘Government …", "15  European …"
 _FOOTER = re.compile(r"^\d{1,3}[A-Z][^|]*\|")         # "12Kritieke grondstoffen … | Wat, waarom en hoe?"
-_ITEM = re.compile(r"^\s?(\d)\.(?:(\d)\.?)?\s+\S")    # "1. ", "1.1 ", "2.2. "
+_ITEM = re.compile(r"^\s?(\d{1,2})\.(?:(\d{1,2})\.?)?\s+\S")  # "1. ", "1.1 ", "2.2. "
 _INLINE = re.compile(r"\((\d)\)")                     # "(1) logistiek …"
 _CAPITALISED = re.compile(r"(?<!\S)(?=[A-ZÀ-Ý])")     # where a capitalised word starts
 
