@@ -80,7 +80,8 @@ def test_every_fact_cites_its_passage(store, settings):
     result = store.query(PREFIX + """
         SELECT ?x ?file ?sha ?start ?end WHERE {
           VALUES ?type { crm:Recommendation crm:Opportunity }
-          ?x a ?type ; prov:wasDerivedFrom ?p .
+          ?x a ?type ; crm:inReport <https://w3id.org/crm-kg/id/report/nhfl-2025> ;
+             prov:wasDerivedFrom ?p .
           ?p crm:inEdition ?e ; crm:startLine ?start ; crm:endLine ?end .
           ?e crm:fileName ?file ; crm:sha256 ?sha .
         }""")

@@ -73,7 +73,7 @@ def test_every_nhfl_policy_is_cited_in_both_editions_with_issuer(store):
         SELECT DISTINCT ?p ?issuer WHERE {{ ?p a crm:Policy ; crm:namedIn {REPORT} .
                                    OPTIONAL {{ ?p crm:issuedBy ?issuer }} }}""")
     for row in policies:
-        assert editions_of(store, row["p"]) == {"nhfl-2025-en", "nhfl-2025-nl"}, row["p"]
+        assert {"nhfl-2025-en", "nhfl-2025-nl"} <= editions_of(store, row["p"]), row["p"]
         if row.get("issuer") is not None:     # an issuer is a described organisation
             assert store.query(PREFIX + f"ASK {{ <{row['issuer']}> a crm:Organisation ; rdfs:label ?l }}").boolean
     applies = rows(store, """SELECT ?x WHERE { id:policy\\/eu-battery-waste-codes-update crm:appliesTo ?x }""")

@@ -29,7 +29,9 @@ def test_sparqlwrapper_json_and_xml(live_server):
 def test_sparqlwrapper_post_and_construct(live_server):
     client = SPARQLWrapper(live_server + "/sparql")
     client.setMethod("POST")
-    client.setQuery("CONSTRUCT WHERE { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> }")
+    client.setQuery("CONSTRUCT { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> } WHERE { "
+                    "?o a <https://w3id.org/crm-kg/ontology#Opportunity> ; "
+                    "<https://w3id.org/crm-kg/ontology#inReport> <https://w3id.org/crm-kg/id/report/nhfl-2025> }")
     client.setReturnFormat(TURTLE)
     graph_text = client.queryAndConvert().decode()
     assert graph_text.count("Opportunity") == 5

@@ -12,7 +12,11 @@ from rdflib import Graph
 
 API = "/api/queries/recommendations-for-opportunity"
 RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
-COUNT_OPPS = "SELECT (COUNT(?o) AS ?n) WHERE { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> }"
+COUNT_OPPS = ("SELECT (COUNT(?o) AS ?n) WHERE { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> ; "
+              "<https://w3id.org/crm-kg/ontology#inReport> <https://w3id.org/crm-kg/id/report/nhfl-2025> }")
+NHFL_OPPS = ("CONSTRUCT { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> } WHERE { "
+             "?o a <https://w3id.org/crm-kg/ontology#Opportunity> ; "
+             "<https://w3id.org/crm-kg/ontology#inReport> <https://w3id.org/crm-kg/id/report/nhfl-2025> }")
 
 
 def numbers(payload):
@@ -96,7 +100,7 @@ def test_sparql_post_forms_and_construct(client):
     r = client.post("/sparql", data=COUNT_OPPS, content_type="application/sparql-query")
     assert r.get_json()["results"]["bindings"][0]["n"]["value"] == "5"
     r = client.get("/sparql", headers={"Accept": "text/turtle"}, query_string={
-        "query": "CONSTRUCT WHERE { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> }"})
+        "query": NHFL_OPPS})
     assert r.mimetype == "text/turtle"
     assert len(Graph().parse(data=r.get_data(as_text=True), format="turtle")) == 5
 

@@ -19,10 +19,10 @@ Sections and their keys (``?`` optional)::
     recommendations: notation, province_role?, parties?, instruments?, actors?,
                      time_frame?, opportunities?, challenges?, source, also?
     opportunities:   number, materials?, products?, capabilities?, places?, source, also?
-    capabilities:    id, label, places?, organisations?, source, also?
+    capabilities:    id, label, places?, organisations?, materials?, products?, source, also?
     challenges:      id, label, category, source, also?
     swot:            id, label, category, materials?, products?, source, also?
-    events:          id, label, actor?, measure?, affects?, materials?, products?,
+    events:          id, label, actor?, partners?, measure?, affects?, materials?, products?,
                      announced?, effective?, amount?, source, also?
     policies:        policy, applies_to?, implements?, source, also?
     disagreements:   a, b, note?, source, also?   (a, b: kind:id of two statements,
@@ -66,11 +66,13 @@ SCHEMAS: dict[str, dict] = {
                         "opportunities": LIST, "challenges": LIST, **COMMON},
     "opportunities": {"number": ("int", True), "materials": LIST, "products": LIST,
                       "capabilities": LIST, "places": LIST, **COMMON},
-    "capabilities": {"id": ("str", True), "label": TEXTS, "places": LIST, "organisations": LIST, **COMMON},
+    "capabilities": {"id": ("str", True), "label": TEXTS, "places": LIST, "organisations": LIST,
+                     "materials": LIST, "products": LIST, **COMMON},
     "challenges": {"id": ("str", True), "label": TEXTS, "category": ("str", True), **COMMON},
     "swot": {"id": ("str", True), "label": TEXTS, "category": ("str", True), "materials": LIST,
              "products": LIST, **COMMON},
-    "events": {"id": ("str", True), "label": TEXTS, "actor": "str?", "measure": "str?", "affects": LIST,
+    "events": {"id": ("str", True), "label": TEXTS, "actor": "str?", "partners": LIST, "measure": "str?",
+               "affects": LIST,
                "materials": LIST, "products": LIST, "announced": "any", "effective": "any",
                "amount": "dict?", **COMMON},
     "policies": {"policy": ("str", True), "applies_to": LIST, "implements": LIST, **COMMON},
@@ -179,7 +181,8 @@ def _entry(section: str, e: yamlio.Mapping, report: str, documents: dict[str, Do
     if section == "capabilities":
         return F.CapabilityFact(**base, id=e["id"], label=_texts(e["label"], e.where("label")),
                                 places=_strings(e.get("places")),
-                                organisations=_strings(e.get("organisations")))
+                                organisations=_strings(e.get("organisations")),
+                                materials=_strings(e.get("materials")), products=_strings(e.get("products")))
     if section == "challenges":
         return F.ChallengeFact(**base, id=e["id"], label=_texts(e["label"], e.where("label")),
                                category=e["category"])
@@ -195,6 +198,7 @@ def _entry(section: str, e: yamlio.Mapping, report: str, documents: dict[str, Do
         return F.EventFact(
             **base, id=e["id"], label=_texts(e["label"], e.where("label")),
             actor=parse_ref(e["actor"], e.where("actor")) if e.get("actor") else None,
+            partners=tuple(parse_ref(r, e.where("partners")) for r in e.get("partners") or ()),
             measure=e.get("measure"), affects=_strings(e.get("affects")),
             materials=_strings(e.get("materials")), products=_strings(e.get("products")),
             announced=_date(e.get("announced"), e.where("announced")),

@@ -216,13 +216,17 @@ class CapabilityFact(Cited):
     label: Texts
     places: tuple[str, ...] = ()
     organisations: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()       # what the capability handles (crm:concernsMaterial)
+    products: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
 class ChallengeFact(Cited):
+    """A challenge with its category; a parsed one has no label (titles.yaml ``challenges``)."""
+
     id: str
     label: Texts
-    category: str                         # social | environmental | ethical | economic | political
+    category: str                         # slug or label: social | sociaal | environmental | milieu …
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,6 +245,7 @@ class EventFact(Cited):
     id: str
     label: Texts
     actor: tuple[str, str] | None = None  # (kind, slug): place or organisation
+    partners: tuple[tuple[str, str], ...] = ()  # further parties (an agreement of three states)
     measure: str | None = None            # measure-type slug
     affects: tuple[str, ...] = ()         # country place slugs
     materials: tuple[str, ...] = ()
@@ -266,3 +271,12 @@ class StatementDisagreement(Cited):
     a: tuple[str, str]         # (kind, id) e.g. ("target", "crma-2030-processing-nhfl")
     b: tuple[str, str]
     note: Texts | None = None
+
+
+@dataclass(frozen=True)
+class FigureMention:
+    """A product kind or material printed in a figure's text (ZH Figure 1): the passage mentions it."""
+
+    report: str
+    name: str              # as printed
+    source: Span

@@ -234,6 +234,21 @@ def _list_entry(row: F.ListEntryRow, ctx: Context) -> None:
 
 
 @emit.register
+def _figure_mention(item: F.FigureMention, ctx: Context) -> None:
+    """A figure names a product kind (or, failing that, a material): ``passage crm:mentions`` it."""
+    where = f"{item.source.edition}:{item.source.start}"
+    for gazetteer in (ctx.products.products, ctx.reference.materials):
+        match = gazetteer.resolve(item.name)
+        if match.how != "unlisted":
+            break
+    else:
+        raise LookupError(f"{where}: {item.name!r} is neither a product of products.yaml "
+                          "nor a material of materials.yaml")
+    passage = ctx.passage(item.source, "figure-text")
+    ctx.graph(item.report).add((passage, CRM.mentions, match.iri))
+
+
+@emit.register
 def _activity_definition(row: F.ActivityDefinitionRow, ctx: Context) -> None:
     where = f"{row.source.edition}:{row.source.start}"
     found = ctx.concepts.lookup("activity", row.label)
@@ -312,16 +327,24 @@ def _capability(fact: F.CapabilityFact, ctx: Context) -> None:
         g.add((cap, CRM.forRegion, ctx.place(place, fact.origin)))
     for org in fact.organisations:
         g.add((cap, PROV.wasAttributedTo, ctx.organisation(org, fact.origin, fact.report).iri))
+    for material in fact.materials:
+        g.add((cap, CRM.concernsMaterial, ctx.material(material, fact.origin)))
+    for product in fact.products:
+        g.add((cap, CRM.concernsProduct, ctx.product(product, fact.origin)))
     _derive_all(ctx, cap, fact)
 
 
 @emit.register
 def _challenge(fact: F.ChallengeFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
+    where = fact.origin or f"{fact.source.edition}:{fact.source.start}"
     node = mint("challenge", fact.report, fact.id)
     g.add((node, RDF.type, CRM.Challenge))
-    _labels(g, node, fact.label)
-    g.add((node, CRM.challengeCategory, ctx.concepts.iri("challenge-category", fact.category, fact.origin)))
+    # a parsed table row has no label of its own: its short titles are curated (titles.yaml)
+    _labels(g, node, fact.label or ctx.title(fact.report, "challenges", fact.id, where))
+    category = ctx.concepts.lookup("challenge-category", fact.category)  # a printed label ...
+    g.add((node, CRM.challengeCategory, category if category is not None else
+           ctx.concepts.iri("challenge-category", fact.category, where)))  # ... or a slug
     g.add((node, CRM.inReport, mint("report", fact.report)))
     _derive_all(ctx, node, fact)
 
@@ -355,8 +378,8 @@ def _event(fact: F.EventFact, ctx: Context) -> None:
     node = mint("event", fact.id)
     g.add((node, RDF.type, CRM.TradeMeasure if fact.measure else CRM.Event))
     _labels(g, node, fact.label)
-    if fact.actor:
-        g.add((node, CRM.actor, ctx.ref(fact.actor[0], fact.actor[1], fact.origin, fact.report)))
+    for kind, slug in ((fact.actor,) if fact.actor else ()) + fact.partners:
+        g.add((node, CRM.actor, ctx.ref(kind, slug, fact.origin, fact.report)))
     if fact.measure:
         g.add((node, CRM.measureType, ctx.concepts.iri("measure-type", fact.measure, fact.origin)))
     for country in fact.affects:

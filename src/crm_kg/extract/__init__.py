@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..sources import Document
-from . import nhfl, nhfl_nl
+from . import nhfl, nhfl_nl, zh
 
 Parser = Callable[[Document], Iterable[object]]
 CrossParser = Callable[[dict[str, Document]], Iterable[object]]
@@ -24,6 +24,8 @@ PARSERS: dict[str, list[Parser]] = {
     "nhfl-2025-nl": [nhfl_nl.recommendations_tabel5, nhfl_nl.summary_tabel1, nhfl_nl.kansen,
                      nhfl_nl.crm_list_tabel2, nhfl_nl.goods_tabel3, nhfl_nl.activities_tabel4,
                      nhfl_nl.organisation_figures, nhfl_nl.organisations_tabel6, nhfl.opportunity_lists],
+    "zh-2024-nl": [zh.crm_list, zh.figure1, zh.organisations_figure4, zh.opportunities, zh.challenges,
+                   zh.recommendations],
 }
 
 # Editions a check needs (all must be present) → the checks.
