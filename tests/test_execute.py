@@ -137,3 +137,16 @@ def test_unguarded_pyoxigraph_does_fetch(store, listener):
         store.query(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}")
     assert not listener.untouched()
     assert listener.received[0].startswith(b"POST /sparql")
+
+
+def test_a_worker_that_died_while_idle_is_replaced_without_failing_a_query(built):
+    import signal
+
+    build_settings, _ = built
+    with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=1) as single:
+        (pid,) = single.pids()
+        os.kill(pid, signal.SIGKILL)                    # as the kernel's OOM killer would
+        assert wait_for(lambda: not os.path.exists(f"/proc/{pid}/cmdline") or
+                        open(f"/proc/{pid}/stat").read().split()[2] == "Z", 5)
+        assert single.query(COUNT).rows[0]["n"] == Literal(len(single))
+        assert single.info()["pool"]["restarts"] == 1 and single.pids() != [pid]

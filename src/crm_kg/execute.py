@@ -43,6 +43,7 @@ import ctypes
 import logging
 import math
 import multiprocessing
+import pickle
 import platform
 import queue
 import resource
@@ -130,7 +131,10 @@ def _worker(conn, loader, memory_mb: int, sandbox: bool) -> None:
             reply = ("error", "QueryEvaluationError", ("the query needs more memory than allowed",))
         except Exception as exc:  # noqa: BLE001 — an engine surprise must not kill the loop
             reply = ("error", "StoreError", (f"store error: {type(exc).__name__}: {exc}",))
-        conn.send(reply)
+        try:
+            conn.send(reply)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            conn.send(("error", "StoreError", (f"store error: cannot return the answer ({exc})",)))
 
 
 def _die_with_parent() -> None:
@@ -309,14 +313,17 @@ class WorkerPool:
     def _call(self, op: str, *args, **kwargs):
         if self._closed:
             raise StoreError("the query pool is closed")
+        for _ in range(self.size + 1):
+            handle = self._checkout()
+            try:
+                handle.conn.send((op, args, kwargs))
+            except (OSError, ValueError):       # died while idle (OOM killer…): not this query's fault
+                self._retire(handle)
+                continue
+            break
+        else:
+            raise EngineFailed("the query workers are restarting; try again shortly", self.retry_after)
         try:
-            handle = self._idle.get(timeout=self.queue_timeout)
-        except queue.Empty:
-            self._count("busy")
-            raise EngineBusy(f"every query worker stayed busy for {self.queue_timeout:g} s; "
-                             "try again shortly", self.retry_after) from None
-        try:
-            handle.conn.send((op, args, kwargs))
             ready = handle.conn.poll(self.timeout)
         except (OSError, ValueError):
             ready = None
@@ -347,6 +354,14 @@ class WorkerPool:
         if not (isinstance(error, type) and issubclass(error, StoreError)):
             error = StoreError
         raise error(*reply[2])
+
+    def _checkout(self) -> _Handle:
+        try:
+            return self._idle.get(timeout=self.queue_timeout)
+        except queue.Empty:
+            self._count("busy")
+            raise EngineBusy(f"every query worker stayed busy for {self.queue_timeout:g} s; "
+                             "try again shortly", self.retry_after) from None
 
     def _count(self, what: str) -> None:
         with self._lock:

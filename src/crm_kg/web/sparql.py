@@ -95,6 +95,8 @@ def endpoint():
     except Refused as exc:
         return _error(str(exc), exc.status, None, html=_wants_html(None))
     html = _wants_html(req)
+    if req.query is None and request.method == "POST":
+        return _error("a POST to this endpoint needs a query (SPARQL 1.1 Protocol §2.1)", 400, req, html=html)
     if req.query is None:
         return _describe(req)
     graphs = set(store.graphs())
