@@ -308,6 +308,7 @@ def test_malformed_query_is_400_with_position(pool_client):
      400, "not UTF-8"),
     ({"query_string": "query=ASK%20%7B%7D%23%E9"}, 400, "not UTF-8"),
     ({"query_string": {"query": "   "}}, 400, "empty"),
+    ({"method": "POST", "data": {"format": "json"}}, 400, "needs a query"),
     ({"method": "PUT", "data": b"ASK {}", "content_type": "application/sparql-query"}, 405, ""),
 ])
 def test_protocol_errors(pool_client, kwargs, status, needle):

@@ -76,7 +76,7 @@ class Scan:
 
     form: str | None = None                    # SELECT, ASK, CONSTRUCT or DESCRIBE
     depth: int = 0                             # deepest nesting of {} () [] << >>
-    service: bool = False                      # SERVICE, or something an engine may take for it
+    service: str | None = None                 # the token read as SERVICE (or that may be read so)
     updates: set[str] = field(default_factory=set)
     datasets: list[tuple[str, str | None]] = field(default_factory=list)  # (FROM | FROM NAMED, IRI)
     odd_from: str | None = None                # a word that starts with FROM but is not FROM
@@ -133,7 +133,7 @@ class _Scanner:
         self.tokens: list[tuple[str, str, int]] = []   # (kind, text, paren depth), no blanks
         self.stack: list[str] = []
         self.depth = 0
-        self.service = False
+        self.service: str | None = None
         self.hash_line = False      # an ambiguous <…#…> was seen on this line
         self.prefixes: dict[str, str] = {}
         self.unclosed: set[tuple[str, int]] = set()
@@ -212,7 +212,7 @@ class _Scanner:
         elif kind == "iri" and self.parens:
             self._ambiguous(value)
         elif kind == "word" and "SERVICE" in value.upper() and closed:
-            self.service = True
+            self.service = self.service or value
         elif kind == "pname" and closed:
             self._check_pname(value)
         self.tokens.append((kind, value, self.parens))
@@ -237,19 +237,19 @@ class _Scanner:
             if kind in ("open", "quote_open", "close", "quote_close"):
                 self._token(kind, value, floor)
             elif kind == "word" and "SERVICE" in value.upper() and closed:
-                self.service = True
+                self.service = self.service or value
             elif kind == "pname" and closed:
                 self._check_pname(value)
 
     def _check_pname(self, value: str) -> None:
         parts = value.split(":")
         if "SERVICE" in parts[0].upper():
-            self.service = True
+            self.service = self.service or value
         for i, part in enumerate(parts[1:], start=1):
             if part.upper().startswith("SERVICE"):
                 if i == 1 and _safe_prefix(self.prefixes.get(parts[0])):
                     continue
-                self.service = True
+                self.service = self.service or value
 
     # -- analysis ---------------------------------------------------------------------
     def _analyse(self) -> Scan:

@@ -150,7 +150,9 @@ def check_query(text: str, graphs: set[str], max_nesting: int = 32) -> str | Non
     if found.updates:
         raise Refused(f"{READ_ONLY} ({', '.join(sorted(found.updates))})", 403)
     if found.service:
-        raise Refused("SERVICE is not allowed: this endpoint does not query other services")
+        hint = "" if found.service.upper() == "SERVICE" else (
+            f" ({found.service!r} counts: some engines read SERVICE inside a name as the keyword)")
+        raise Refused(f"SERVICE is not allowed: this endpoint does not query other services{hint}")
     if found.odd_from is not None:
         raise Refused(f"{found.odd_from!r}: write FROM <graph> or FROM NAMED <graph>")
     for clause, iri in found.datasets:
