@@ -46,6 +46,7 @@ def test_errors_come_back_typed(pool):
 
 
 def test_deadline_stops_the_query_and_others_are_served(pool):
+    assert wait_for(lambda: len(pool.pids()) == 2)     # both workers up (earlier tests kill some)
     before = set(pool.pids())
     outcome = {}
 

@@ -428,6 +428,11 @@ def test_time_limit_is_503_and_others_keep_being_served(pool_live_server, pool):
         except urllib.error.HTTPError as exc:
             return exc.code, dict(exc.headers), exc.read().decode()
 
+    import time
+
+    end = time.monotonic() + 30
+    while len(pool.pids()) < 2 and time.monotonic() < end:   # both workers up (earlier tests kill some)
+        time.sleep(0.02)
     slow = {}
     thread = threading.Thread(target=lambda: slow.update(answer=get(EXPENSIVE)))
     timeouts = pool.info()["pool"]["timeouts"]

@@ -145,6 +145,12 @@ def _die_with_parent() -> None:
 
 
 def _limit_memory(memory_mb: int) -> None:
+    """Cap the address space. glibc reserves 64 MB of address space per malloc arena (up to
+    8 per core), which a limit counts as used: keep to two arenas so the cap means memory."""
+    try:
+        ctypes.CDLL(None).mallopt(-8, 2)          # M_ARENA_MAX (glibc; elsewhere a no-op)
+    except (OSError, AttributeError):
+        pass
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     wanted = memory_mb * 1024 * 1024
     if hard != resource.RLIM_INFINITY:
