@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -77,3 +79,101 @@ def live_server(app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+# -- the served configuration: queries answered by worker processes under a deadline ----
+POOL_TIMEOUT = 1.5   # seconds; small, so tests of the deadline are quick
+
+
+@pytest.fixture(scope="session")
+def pool(built):
+    """A two-worker query pool over the session's build (closed at the end)."""
+    from crm_kg.execute import DirectoryLoader, WorkerPool
+
+    build_settings, _ = built
+    with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=2, timeout=POOL_TIMEOUT,
+                    memory_mb=2048) as workers:
+        yield workers
+
+
+@pytest.fixture(scope="session")
+def pool_app(built, pool):
+    from crm_kg.web import create_app
+
+    build_settings, _ = built
+    return create_app({"TESTING": True, "STORE": pool,
+                       "SETTINGS": build_settings.with_(query_timeout=POOL_TIMEOUT)})
+
+
+@pytest.fixture()
+def pool_client(pool_app):
+    return pool_app.test_client()
+
+
+@contextlib.contextmanager
+def serving(app):
+    """``app`` on a free loopback port in a thread, shut down on exit."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def pool_live_server(pool_app):
+    with serving(pool_app) as url:
+        yield url
+
+
+class Listener:
+    """A loopback TCP listener that records every connection it receives."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        self.received: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    self.received.append(conn.recv(4096) or b"<connected>")
+                except OSError:
+                    self.received.append(b"<connected>")
+
+    def untouched(self) -> bool:
+        """True if nothing connected (a connection still in the backlog is given a moment)."""
+        time.sleep(0.3)
+        return not self.received
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture()
+def listener():
+    """Anything that tries to fetch from ``listener.url`` shows up in ``listener.received``."""
+    lst = Listener()
+    try:
+        yield lst
+    finally:
+        lst.close()

@@ -29,6 +29,10 @@ class Settings:
     ttl_dir: Path = ROOT / "data" / "ttl"
     query_timeout: float = 10.0
     max_result_rows: int = 10000
+    query_workers: int = 2            # worker processes answering queries; 0 = in-process, no deadline
+    query_memory_mb: int = 2048       # address-space limit of each worker; 0 = none
+    max_query_bytes: int = 65536      # longer SPARQL text is refused (413)
+    max_query_nesting: int = 32       # deeper {} () [] nesting is refused (400)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -56,7 +60,9 @@ def load_settings(**overrides) -> Settings:
     raw = _pyproject_settings()
     values: dict = {}
     for name, default in (("base_iri", None), ("sources", None), ("ttl_dir", None),
-                          ("query_timeout", None), ("max_result_rows", None)):
+                          ("query_timeout", None), ("max_result_rows", None), ("query_workers", None),
+                          ("query_memory_mb", None), ("max_query_bytes", None),
+                          ("max_query_nesting", None)):
         value = os.environ.get(f"CRM_KG_{name.upper()}", raw.get(name, default))
         if value is None:
             continue
@@ -64,7 +70,8 @@ def load_settings(**overrides) -> Settings:
             value = (ROOT / value).resolve() if not Path(value).is_absolute() else Path(value)
         elif name == "query_timeout":
             value = float(value)
-        elif name == "max_result_rows":
+        elif name in ("max_result_rows", "query_workers", "query_memory_mb", "max_query_bytes",
+                      "max_query_nesting"):
             value = int(value)
         values[name] = value
     return Settings(**values).with_(**overrides)

@@ -8,6 +8,14 @@ graphs, as on Virtuoso, so the same query text runs on both.
 
 Parameter values are bound as RDF terms by the engine (pyoxigraph
 ``substitutions``, SEP-0007) — never pasted into query text.
+
+The dataset of a query (SPARQL 1.1 Query §13, Protocol §2.1.4): the
+protocol's ``default-graph-uri`` / ``named-graph-uri`` (a :class:`Dataset`)
+win; else the query's own ``FROM`` / ``FROM NAMED``; else the union default
+graph. Graphs are names of graphs in the store and are never fetched.
+
+An in-process store has no time limit: :mod:`crm_kg.execute` runs the same
+interface in worker processes under a deadline.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from . import CrmKgError
+from .results import write as write_results
+from .sparqlscan import scan
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 MANIFEST = "manifest.json"
@@ -49,6 +59,44 @@ class StoreError(CrmKgError):
 
 class QuerySyntaxError(StoreError):
     """The query text does not parse; the message says where."""
+
+
+class QueryEvaluationError(StoreError):
+    """The engine parsed the query but failed while answering it."""
+
+
+class NotSerializable(StoreError):
+    """The answer cannot be written in the wanted media type (``kind``: select, ask, graph)."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message, kind)
+        self.kind = kind
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a request names (Protocol §2.1.4): graph IRIs of the store.
+
+    An empty ``default`` is an empty default graph; an empty ``named`` means no
+    named graphs — the protocol's dataset replaces the store's, it is not merged.
+    """
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Serialized:
+    """An answer written in ``media_type``; ``truncated`` if the row cap cut it."""
+
+    body: bytes
+    media_type: str
+    kind: str                                  # select | ask | graph
+    truncated: bool = False
+    rows: int | None = None                    # solutions or triples written
 
 
 @dataclass
@@ -96,6 +144,8 @@ def from_ox(term) -> Node | None:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
         return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+    if isinstance(term, ox.Triple):   # RDF 1.2 triple term: rdflib has none, show its syntax
+        return Literal(f"<<( {term.subject} {term.predicate} {term.object} )>>")
     raise StoreError(f"unsupported term {term!r}")
 
 
@@ -114,12 +164,20 @@ def to_ox(term: Node):
 
 
 class Store(Protocol):
-    """What the web layer and the CLI need from a store."""
+    """What the web layer and the CLI need from a store (embedded, pooled or remote)."""
 
     def query(self, sparql: str, bindings: dict[str, Node] | None = None,
-              limit: int | None = None) -> Result: ...
+              limit: int | None = None, dataset: Dataset | None = None) -> Result: ...
+
+    def serialize(self, sparql: str, media_type: str, bindings: dict[str, Node] | None = None,
+                  limit: int | None = None, dataset: Dataset | None = None) -> Serialized: ...
+
+    def graphs(self) -> list[str]: ...
 
     def info(self) -> dict: ...
+
+    @property
+    def version(self) -> str: ...
 
 
 def read_manifest(ttl_dir: Path) -> dict:
@@ -138,6 +196,7 @@ class EmbeddedStore:
     def __init__(self, store: ox.Store, manifest: dict | None = None):
         self._store = store
         self.manifest = manifest or {}
+        self._info: dict | None = None    # the store is read-only once loaded
 
     @classmethod
     def from_directory(cls, ttl_dir: Path) -> "EmbeddedStore":
@@ -167,42 +226,69 @@ class EmbeddedStore:
     def __len__(self) -> int:
         return len(self._store)
 
-    def serialize(self, sparql: str, media_type: str, bindings: dict[str, Node] | None = None) -> bytes:
-        """The answer serialised natively in ``media_type`` (one of :data:`MEDIA_TYPES`).
+    def serialize(self, sparql: str, media_type: str, bindings: dict[str, Node] | None = None,
+                  limit: int | None = None, dataset: Dataset | None = None) -> Serialized:
+        """The answer written in ``media_type`` (a key of :data:`RESULT_FORMATS` or
+        :data:`RDF_FORMATS`), at most ``limit`` solutions or triples.
 
         pyoxigraph results are bound to the thread that made them, so they are
         created, serialised and dropped here, never handed out.
         """
-        answer = self._raw(sparql, bindings)
+        answer = self._raw(sparql, bindings, dataset)
         try:
-            if isinstance(answer, ox.QueryTriples):
-                fmt = RDF_FORMATS.get(media_type)
-            else:
-                fmt = RESULT_FORMATS.get(media_type)
-            if fmt is None:
-                raise StoreError(f"cannot serialise this answer as {media_type}")
-            try:
-                return answer.serialize(format=fmt)
-            except (OSError, RuntimeError, ValueError) as exc:
-                raise StoreError(f"store error: {exc}") from None
+            return self._write(answer, media_type, limit)
         finally:
             del answer
 
-    def _raw(self, sparql: str, bindings: dict[str, Node] | None = None):
-        substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+    @staticmethod
+    def _write(answer, media_type: str, limit: int | None) -> Serialized:
+        kind = ("ask" if isinstance(answer, ox.QueryBoolean) else
+                "select" if isinstance(answer, ox.QuerySolutions) else "graph")
+        fmt = (RDF_FORMATS if kind == "graph" else RESULT_FORMATS).get(media_type)
+        if fmt is None:
+            raise NotSerializable(f"a {kind.upper() if kind != 'graph' else 'CONSTRUCT/DESCRIBE'} "
+                                  f"answer cannot be written as {media_type}", kind)
+        with _evaluating():
+            if kind == "ask":
+                return Serialized(answer.serialize(format=fmt), media_type, kind)
+            if kind == "select" and limit is None:
+                return Serialized(answer.serialize(format=fmt), media_type, kind)
+            items = _take(answer, limit)
+            truncated = limit is not None and len(items) > limit
+            items = items[:limit] if truncated else items
+            if kind == "select":
+                variables = [v.value for v in answer.variables]
+                rows = [[solution[v] for v in variables] for solution in items]
+                return Serialized(write_results(media_type, variables, rows), media_type, kind,
+                                  truncated, len(rows))
         try:
-            return self._store.query(sparql, use_default_graph_as_union=True,
-                                     substitutions=substitutions or None)
+            body = ox.serialize(items, format=fmt)
+        except (OSError, ValueError) as exc:
+            raise NotSerializable(f"this answer cannot be written as {media_type}: {exc}", kind) from None
+        return Serialized(body, media_type, kind, truncated, len(items))
+
+    def _raw(self, sparql: str, bindings: dict[str, Node] | None = None,
+             dataset: Dataset | None = None):
+        substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        options: dict = {}
+        if dataset is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
+            options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
+        elif not scan(sparql).has_dataset:
+            options["use_default_graph_as_union"] = True
+        try:
+            return self._store.query(sparql, substitutions=substitutions or None, **options)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
-        except (OSError, RuntimeError) as exc:
-            raise StoreError(f"store error: {exc}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryEvaluationError(f"the query failed: {exc}") from None
 
     def query(self, sparql: str, bindings: dict[str, Node] | None = None,
-              limit: int | None = None) -> Result:
-        answer = self._raw(sparql, bindings)
+              limit: int | None = None, dataset: Dataset | None = None) -> Result:
+        answer = self._raw(sparql, bindings, dataset)
         try:
-            return self._convert(answer, limit)
+            with _evaluating():
+                return self._convert(answer, limit)
         finally:
             del answer
 
@@ -210,25 +296,49 @@ class EmbeddedStore:
     def _convert(answer, limit: int | None) -> Result:
         if isinstance(answer, ox.QueryBoolean):
             return Result("ask", boolean=bool(answer))
+        items = _take(answer, limit)
+        truncated = limit is not None and len(items) > limit
+        items = items[:limit] if truncated else items
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            rows, truncated = [], False
-            for i, solution in enumerate(answer):
-                if limit is not None and i >= limit:
-                    truncated = True
-                    break
-                rows.append({v: from_ox(solution[v]) for v in variables})
+            rows = [{v: from_ox(solution[v]) for v in variables} for solution in items]
             return Result("select", variables, rows, truncated=truncated)
-        triples = []
-        for i, t in enumerate(answer):
-            if limit is not None and i >= limit:
-                return Result("graph", triples=triples, truncated=True)
-            triples.append((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
-        return Result("graph", triples=triples)
+        triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in items]
+        return Result("graph", triples=triples, truncated=truncated)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
 
     def info(self) -> dict:
-        return {"store": "embedded (pyoxigraph)", "triples": len(self._store),
-                "graphs": self.graphs(), "version": self.version}
+        """What the store holds: triples, graphs and their sizes, build version."""
+        if self._info is None:
+            sizes = {g: sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+                     for g in self.graphs()}
+            self._info = {"store": "embedded (pyoxigraph)", "triples": len(self._store),
+                          "graphs": sorted(sizes), "graph_sizes": sizes, "version": self.version}
+        return dict(self._info)
+
+
+def _take(answer, limit: int | None) -> list:
+    """The first ``limit + 1`` items of an answer (one more, to tell if it was cut)."""
+    if limit is None:
+        return list(answer)
+    items = []
+    for item in answer:
+        items.append(item)
+        if len(items) > limit:
+            break
+    return items
+
+
+class _evaluating:
+    """Errors raised while an answer is iterated are evaluation errors of the query."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is not None and isinstance(exc, (OSError, RuntimeError, ValueError)) \
+                and not isinstance(exc, StoreError):
+            raise QueryEvaluationError(f"the query failed: {exc}") from None
+        return False

@@ -5,15 +5,17 @@ and registers the surfaces: pages (``/``), the SPARQL endpoint (``/sparql``),
 saved queries (``/queries``, ``/api/queries``). ``config`` may carry
 ``SETTINGS`` (a :class:`~crm_kg.config.Settings`), ``STORE`` (any object with
 the :class:`~crm_kg.store.Store` interface) and Flask keys such as ``TESTING``.
+Without ``STORE`` the app opens :func:`crm_kg.execute.open_store`: a pool of
+query workers with a deadline per query (``query_workers = 0``: in-process).
 """
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 
 from ..config import load_settings
+from ..execute import Unavailable, open_store
 from ..queries import QueryLibrary
-from ..store import EmbeddedStore
 from . import dataset, ld, ontology, pages, queries, sparql
 from .i18n import pick_language
 
@@ -21,10 +23,13 @@ from .i18n import pick_language
 def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     app = Flask(__name__)
-    app.config.update({k: v for k, v in config.items() if k.isupper()})
     settings = config.get("SETTINGS") or load_settings()
+    # a form-encoded query may be up to three times its own size, plus other fields
+    app.config["MAX_CONTENT_LENGTH"] = 4 * settings.max_query_bytes
+    app.config.update({k: v for k, v in config.items() if k.isupper()})
     app.extensions["crm_kg.settings"] = settings
-    app.extensions["crm_kg.store"] = config.get("STORE") or EmbeddedStore.from_directory(settings.ttl_dir)
+    store = config.get("STORE")
+    app.extensions["crm_kg.store"] = store if store is not None else open_store(settings)
     app.extensions["crm_kg.queries"] = QueryLibrary(settings.queries_dir)
     app.jinja_env.autoescape = True
 
@@ -43,6 +48,11 @@ def create_app(config: dict | None = None) -> Flask:
         vary = response.headers.get("Vary")
         response.headers["Vary"] = ", ".join(filter(None, [vary, "Accept", "Accept-Language"]))
         return response
+
+    @app.errorhandler(Unavailable)
+    def _unavailable(exc: Unavailable):
+        return Response(f"{exc}\n", status=503, mimetype="text/plain",
+                        headers={"Retry-After": str(exc.retry_after)})
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)

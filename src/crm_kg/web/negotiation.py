@@ -1,4 +1,12 @@
-"""Content negotiation (RFC 9110 §12.5.1): Accept with q-values, or ``format=``."""
+"""Content negotiation (RFC 9110 §12.5.1): ``Accept`` with q-values, or ``format=``.
+
+``format=`` (also ``output=``, as SPARQLWrapper and Fuseki send it) overrides
+``Accept``; it may be given several times (SPARQLWrapper sends ``format=tsv``
+and ``format=text/tab-separated-values``) and the first value the server
+offers wins. Values are short names (``json``, ``ttl``…, see the aliases of
+each offer list) or media types. No ``Accept``, an unparsable one or ``*/*``
+get the first offer; a type with ``q=0`` is never chosen.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +19,16 @@ class NotAcceptable(Exception):
         self.supported = supported
 
 
-def choose(accept: MIMEAccept, offers: list[str], format_param: str | None = None,
+def choose(accept: MIMEAccept, offers: list[str], format_param: str | list[str] | None = None,
            aliases: dict[str, str] | None = None) -> str:
-    """The offered media type the client prefers; ``format=`` overrides Accept."""
-    if format_param:
-        wanted = (aliases or {}).get(format_param, format_param)
-        if wanted in offers:
-            return wanted
+    """The offered media type the client prefers; ``format=`` values override Accept."""
+    values = [format_param] if isinstance(format_param, str) else list(format_param or [])
+    values = [v.split(";")[0].strip().lower() for v in values if v and v.strip()]
+    if values:
+        for value in values:
+            wanted = (aliases or {}).get(value, value)
+            if wanted in offers:
+                return wanted
         raise NotAcceptable(offers)
     if not accept or not list(accept.values()):
         return offers[0]
@@ -25,3 +36,8 @@ def choose(accept: MIMEAccept, offers: list[str], format_param: str | None = Non
     if best is None:
         raise NotAcceptable(offers)
     return best
+
+
+def prefers_html(accept: MIMEAccept) -> bool:
+    """True for a browser: text/html ranks above text/plain (``*/*`` alone does not)."""
+    return accept.best_match(["text/plain", "text/html"]) == "text/html"

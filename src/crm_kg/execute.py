@@ -1,0 +1,438 @@
+"""execute: queries under a deadline, in a pool of worker processes.
+
+Neither pyoxigraph nor rdflib can stop a running query: no timeout, no
+cancellation, and pyoxigraph evaluates in Rust where no Python signal reaches
+it. Some query shapes also crash pyoxigraph outright (its parser and
+evaluator recurse; a chain of ~10,000 ``!``, ``+`` or ``UNION`` overflows the
+stack and the process dies with SIGSEGV). So the web server does not query
+in its own process. :class:`WorkerPool` implements the
+:class:`~crm_kg.store.Store` interface over N worker processes, and the web
+layer cannot tell it from an :class:`~crm_kg.store.EmbeddedStore`:
+
+* Each worker loads the store itself (a loader such as :class:`DirectoryLoader`:
+  the built N-Quads into an in-memory pyoxigraph store) and answers one call
+  at a time over a pipe. Calls and answers cross the pipe pickled —
+  :class:`~crm_kg.store.Serialized` bytes or a :class:`~crm_kg.store.Result`
+  of rdflib terms, never pyoxigraph objects (those are bound to their thread).
+* A call checks out an idle worker, waiting at most ``queue_timeout`` seconds
+  (else :class:`EngineBusy`), sends the call and waits at most ``timeout``
+  seconds for the answer. Past the deadline the worker is killed (SIGKILL:
+  the query stops for real and its memory is freed), a replacement starts in
+  the background, and the caller gets :class:`QueryTimeout`. A worker that
+  dies under a query (crash, memory limit) is replaced the same way
+  (:class:`EngineFailed`). All three are :class:`Unavailable`: HTTP 503 with
+  ``Retry-After``. The other workers keep answering meanwhile.
+* Workers are forked from a ``multiprocessing`` fork server that has imported
+  the store code once, so a replacement is ready in a fraction of a second
+  and never inherits the web server's threads, locks or sockets.
+* Before a worker loads anything it limits its address space
+  (``memory_mb``), asks to die with its parent, and installs a seccomp filter
+  that refuses every IPv4/IPv6 socket (Linux x86-64 and arm64): a query can
+  never reach the network, whatever the SPARQL guard (:mod:`crm_kg.web.guard`)
+  missed. ``info()["pool"]["sandbox"]`` says whether the filter is in place.
+
+The pool is small on purpose: another store (a remote endpoint) is another
+implementation of the same interface, another data source is another loader,
+and a reload is a new pool swapped in for the old one (``close()`` ends it).
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import logging
+import math
+import multiprocessing
+import pickle
+import platform
+import queue
+import resource
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import CrmKgError
+from . import store as store_module
+from .store import DATASET_FILE, EmbeddedStore, StoreError, read_manifest
+
+log = logging.getLogger(__name__)
+
+
+class Unavailable(CrmKgError):
+    """The engine cannot answer now (HTTP 503); ``retry_after`` in seconds."""
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message, retry_after)
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class QueryTimeout(Unavailable):
+    """The query ran past its deadline and was stopped."""
+
+
+class EngineBusy(Unavailable):
+    """Every worker stayed busy for the whole wait."""
+
+
+class EngineFailed(Unavailable):
+    """The worker died while answering (crash or memory limit) and was replaced."""
+
+
+@dataclass(frozen=True)
+class DirectoryLoader:
+    """Loads the built dataset of ``ttl_dir`` (``crm-kg.nq``) into an embedded store."""
+
+    ttl_dir: Path
+
+    def check(self) -> None:
+        """Fail early, in the caller's process, with the store's own message."""
+        read_manifest(self.ttl_dir)
+        if not (Path(self.ttl_dir) / DATASET_FILE).is_file():
+            raise StoreError(f"{Path(self.ttl_dir) / DATASET_FILE} missing; run `crm-kg build`")
+
+    def __call__(self) -> EmbeddedStore:
+        return EmbeddedStore.from_directory(self.ttl_dir)
+
+
+OPERATIONS = frozenset({"query", "serialize"})
+
+
+# -- inside a worker ----------------------------------------------------------------
+def _worker(conn, loader, memory_mb: int, sandbox: bool) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent handles Ctrl+C
+    try:
+        _die_with_parent()
+        if memory_mb:
+            _limit_memory(memory_mb)
+        sandboxed = deny_network() if sandbox else False
+        store = loader()
+        info = store.info()
+    except BaseException as exc:  # report any start-up failure, then end
+        conn.send(("failed", str(exc) or type(exc).__name__))
+        return
+    conn.send(("ready", info, sandboxed))
+    while True:
+        try:
+            op, args, kwargs = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if op not in OPERATIONS:
+                raise StoreError(f"unknown operation {op!r}")
+            reply = ("ok", getattr(store, op)(*args, **kwargs))
+        except StoreError as exc:
+            reply = ("error", type(exc).__name__, exc.args)
+        except MemoryError:
+            reply = ("error", "QueryEvaluationError", ("the query needs more memory than allowed",))
+        except Exception as exc:  # noqa: BLE001 — an engine surprise must not kill the loop
+            reply = ("error", "StoreError", (f"store error: {type(exc).__name__}: {exc}",))
+        try:
+            conn.send(reply)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            conn.send(("error", "StoreError", (f"store error: cannot return the answer ({exc})",)))
+
+
+def _die_with_parent() -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap the address space. glibc reserves 64 MB of address space per malloc arena (up to
+    8 per core), which a limit counts as used: keep to two arenas so the cap means memory."""
+    try:
+        ctypes.CDLL(None).mallopt(-8, 2)          # M_ARENA_MAX (glibc; elsewhere a no-op)
+    except (OSError, AttributeError):
+        pass
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = memory_mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+# AUDIT_ARCH_* and __NR_socket per machine (linux/audit.h, asm/unistd.h)
+_ARCHES = {"x86_64": (0xC000003E, 41), "amd64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198),
+           "arm64": (0xC00000B7, 198)}
+
+
+def deny_network() -> bool:
+    """Install a seccomp filter: ``socket(AF_INET|AF_INET6, …)`` fails with EACCES in this
+    process and every thread it starts later. True if installed (Linux x86-64/arm64).
+
+    The BPF program (seccomp(2)): foreign syscall ABIs (i386, x32) are refused
+    outright; ``socket`` with family 2 or 10 is refused; everything else is allowed.
+    """
+    arch = _ARCHES.get(platform.machine().lower())
+    if arch is None or platform.system() != "Linux":
+        return False
+    audit_arch, nr_socket = arch
+    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06           # BPF_LD|W|ABS, JMP|JEQ|K, JMP|JSET|K, RET|K
+    allow, deny = 0x7FFF0000, 0x00050000 | 13             # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO|EACCES
+    program = [
+        (ld, 0, 0, 4), (jeq, 1, 0, audit_arch), (ret, 0, 0, deny),      # seccomp_data.arch
+        (ld, 0, 0, 0), (jset, 5, 0, 0x40000000), (jeq, 0, 3, nr_socket),  # .nr (x32 bit → deny)
+        (ld, 0, 0, 16), (jeq, 2, 0, 2), (jeq, 1, 0, 10),                 # .args[0]: AF_INET, AF_INET6
+        (ret, 0, 0, allow), (ret, 0, 0, deny),
+    ]
+    filters = (_SockFilter * len(program))(*[_SockFilter(*ins) for ins in program])
+    prog = _SockFprog(len(program), filters)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:                   # PR_SET_NO_NEW_PRIVS
+            return False
+        return libc.prctl(22, 2, ctypes.byref(prog), 0, 0) == 0   # PR_SET_SECCOMP, FILTER
+    except (OSError, AttributeError):
+        return False
+
+
+# -- in the web process ---------------------------------------------------------------
+@dataclass
+class _Handle:
+    process: multiprocessing.process.BaseProcess
+    conn: object
+    info: dict
+    sandboxed: bool
+
+
+class WorkerPool:
+    """The :class:`~crm_kg.store.Store` interface, answered by worker processes under a deadline."""
+
+    def __init__(self, loader, *, workers: int = 2, timeout: float = 10.0,
+                 queue_timeout: float | None = None, memory_mb: int = 0, sandbox: bool = True,
+                 start_timeout: float = 120.0):
+        if workers < 1:
+            raise ValueError("a pool needs at least one worker")
+        check = getattr(loader, "check", None)
+        if check is not None:
+            check()
+        self.loader, self.size, self.timeout = loader, workers, float(timeout)
+        self.queue_timeout = float(timeout if queue_timeout is None else queue_timeout)
+        self.memory_mb, self.sandbox, self.start_timeout = memory_mb, sandbox, start_timeout
+        self.retry_after = max(1, math.ceil(self.timeout))
+        self._ctx = multiprocessing.get_context("forkserver")
+        # The fork server imports these once; a worker forked from it starts with them.
+        # (Each worker still runs the main script's imports, as multiprocessing does.)
+        self._ctx.set_forkserver_preload([__name__, "crm_kg.web"])
+        self._idle: queue.Queue[_Handle] = queue.Queue()
+        self._lock = threading.Lock()
+        self._live: dict[int, _Handle] = {}
+        self._starting: dict[int, multiprocessing.process.BaseProcess] = {}
+        self._closed = False
+        self.stats = {"answered": 0, "timeouts": 0, "failures": 0, "busy": 0, "restarts": 0}
+        launched = [self._launch() for _ in range(workers)]
+        handles = []
+        try:
+            for process, conn in launched:
+                handles.append(self._ready(process, conn))
+        except BaseException:
+            for process, _ in launched:
+                process.kill()
+            raise
+        self._info, self._sandboxed = handles[0].info, handles[0].sandboxed
+        for handle in handles:
+            self._idle.put(handle)
+        atexit.register(self.close)
+
+    # -- workers ----------------------------------------------------------------------
+    def _launch(self):
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(target=_worker, args=(child, self.loader, self.memory_mb, self.sandbox),
+                                    name="crm-kg-query", daemon=True)
+        process.start()
+        child.close()
+        with self._lock:
+            self._starting[process.pid] = process
+        return process, parent
+
+    def _ready(self, process, conn) -> _Handle:
+        try:
+            return self._handshake(process, conn)
+        finally:
+            with self._lock:
+                self._starting.pop(process.pid, None)
+
+    def _handshake(self, process, conn) -> _Handle:
+        if not conn.poll(self.start_timeout):
+            process.kill()
+            raise StoreError(f"a query worker did not start within {self.start_timeout:g} s")
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            process.join(1)
+            raise StoreError(f"a query worker died while starting (exit code {process.exitcode})") from None
+        if message[0] != "ready":
+            process.join(1)
+            raise StoreError(message[1])
+        handle = _Handle(process, conn, message[1], message[2])
+        with self._lock:
+            self._live[process.pid] = handle
+        return handle
+
+    def _retire(self, handle: _Handle) -> None:
+        """Kill a worker (if still alive) and start a replacement in the background."""
+        with self._lock:
+            self._live.pop(handle.process.pid, None)
+        if handle.process.is_alive():
+            handle.process.kill()
+        handle.process.join(5)
+        handle.conn.close()
+        if not self._closed:
+            self._count("restarts")
+            threading.Thread(target=self._replace, name="crm-kg-query-respawn", daemon=True).start()
+
+    def _replace(self) -> None:
+        for attempt in range(5):
+            if self._closed:
+                return
+            try:
+                handle = self._ready(*self._launch())
+            except StoreError as exc:
+                if self._closed:
+                    return
+                log.error("query worker did not start (attempt %d): %s", attempt + 1, exc)
+                time.sleep(2 ** attempt)
+                continue
+            if self._closed:
+                handle.process.kill()
+                return
+            self._idle.put(handle)
+            return
+
+    # -- calls ------------------------------------------------------------------------
+    def _call(self, op: str, *args, **kwargs):
+        if self._closed:
+            raise StoreError("the query pool is closed")
+        for _ in range(self.size + 1):
+            handle = self._checkout()
+            try:
+                handle.conn.send((op, args, kwargs))
+            except (OSError, ValueError):       # died while idle (OOM killer…): not this query's fault
+                self._retire(handle)
+                continue
+            break
+        else:
+            raise EngineFailed("the query workers are restarting; try again shortly", self.retry_after)
+        try:
+            ready = handle.conn.poll(self.timeout)
+        except (OSError, ValueError):
+            ready = None
+        if ready is False:
+            self._count("timeouts")
+            self._retire(handle)
+            raise QueryTimeout(f"the query was stopped after {self.timeout:g} s, the time limit of "
+                               "this endpoint; narrow it down (LIMIT, more specific patterns)",
+                               self.retry_after)
+        try:
+            if ready is None:
+                raise EOFError
+            reply = handle.conn.recv()
+        except (EOFError, OSError):
+            handle.process.join(1)
+            code = handle.process.exitcode
+            self._count("failures")
+            self._retire(handle)
+            cause = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            raise EngineFailed(f"the query engine stopped while answering ({cause}); the query is "
+                               "probably too large, too deeply chained or too memory-hungry",
+                               self.retry_after) from None
+        self._idle.put(handle)
+        self._count("answered")
+        if reply[0] == "ok":
+            return reply[1]
+        error = getattr(store_module, reply[1], StoreError)
+        if not (isinstance(error, type) and issubclass(error, StoreError)):
+            error = StoreError
+        raise error(*reply[2])
+
+    def _checkout(self) -> _Handle:
+        try:
+            return self._idle.get(timeout=self.queue_timeout)
+        except queue.Empty:
+            self._count("busy")
+            raise EngineBusy(f"every query worker stayed busy for {self.queue_timeout:g} s; "
+                             "try again shortly", self.retry_after) from None
+
+    def _count(self, what: str) -> None:
+        with self._lock:
+            self.stats[what] += 1
+
+    def query(self, sparql, bindings=None, limit=None, dataset=None):
+        return self._call("query", sparql, bindings, limit, dataset)
+
+    def serialize(self, sparql, media_type, bindings=None, limit=None, dataset=None):
+        return self._call("serialize", sparql, media_type, bindings, limit, dataset)
+
+    # -- what the store holds (the same in every worker; read once) ----------------------
+    def graphs(self) -> list[str]:
+        return list(self._info.get("graphs", []))
+
+    @property
+    def version(self) -> str:
+        return self._info.get("version", "unbuilt")
+
+    def __len__(self) -> int:
+        return int(self._info.get("triples", 0))
+
+    def pids(self) -> list[int]:
+        """Process ids of the workers that are up (for health checks and tests)."""
+        with self._lock:
+            return sorted(self._live)
+
+    def info(self) -> dict:
+        info = dict(self._info)
+        with self._lock:
+            stats, alive = dict(self.stats), len(self._live)
+        info["pool"] = {"workers": self.size, "alive": alive, "idle": self._idle.qsize(),
+                        "timeout": self.timeout, "memory_mb": self.memory_mb,
+                        "sandbox": self._sandboxed, **stats}
+        return info
+
+    def close(self) -> None:
+        """Stop every worker; later calls fail with :class:`~crm_kg.store.StoreError`."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._lock:
+            handles, self._live = list(self._live.values()), {}
+            starting, self._starting = list(self._starting.values()), {}
+        for process in [h.process for h in handles] + starting:
+            process.kill()
+        for handle in handles:
+            handle.process.join(5)
+            handle.conn.close()
+        for process in starting:
+            process.join(5)
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_store(settings):
+    """The store a served app uses: a :class:`WorkerPool` over the built graph, or
+    (``query_workers = 0``) an in-process :class:`EmbeddedStore` without time limit."""
+    loader = DirectoryLoader(Path(settings.ttl_dir))
+    if settings.query_workers <= 0:
+        loader.check()
+        return loader()
+    return WorkerPool(loader, workers=settings.query_workers, timeout=settings.query_timeout,
+                      memory_mb=settings.query_memory_mb)

@@ -1,0 +1,153 @@
+"""The query pool: same answers as the embedded store, deadlines that really stop queries,
+crashes and memory blow-ups contained, no network from a worker."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+from rdflib import Literal
+
+from crm_kg.execute import DirectoryLoader, EngineBusy, EngineFailed, QueryTimeout, WorkerPool
+from crm_kg.store import Dataset, QueryEvaluationError, QuerySyntaxError, StoreError
+
+EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+ZH = "https://w3id.org/crm-kg/graph/zh-2024"
+
+
+def wait_for(condition, seconds=30.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_same_answers_as_the_embedded_store(pool, store):
+    for query in (COUNT, "SELECT ?o WHERE { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> } ORDER BY ?o",
+                  "ASK { ?s a <https://w3id.org/crm-kg/ontology#Recommendation> }",
+                  "CONSTRUCT WHERE { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> }"):
+        assert pool.query(query) == store.query(query)
+    dataset = Dataset(default=(ZH,))
+    assert pool.query(COUNT, dataset=dataset) == store.query(COUNT, dataset=dataset)
+    assert pool.serialize(COUNT, "text/csv") == store.serialize(COUNT, "text/csv")
+    assert pool.graphs() == store.graphs() and len(pool) == len(store)
+    assert pool.version == store.version
+
+
+def test_errors_come_back_typed(pool):
+    with pytest.raises(QuerySyntaxError, match="1:25"):
+        pool.query("SELECT * WHERE { ?s ?p }")
+    assert pool.query("ASK { ?s ?p ?o }").boolean is True     # the worker is still there
+
+
+def test_deadline_stops_the_query_and_others_are_served(pool):
+    assert wait_for(lambda: len(pool.pids()) == 2)     # both workers up (earlier tests kill some)
+    before = set(pool.pids())
+    outcome = {}
+
+    def expensive():
+        try:
+            pool.query(EXPENSIVE)
+        except QueryTimeout as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=expensive)
+    thread.start()
+    assert wait_for(lambda: pool.info()["pool"]["idle"] == 1, 5)     # the expensive one is running
+    cheap = pool.query(COUNT)                                          # served by the other worker
+    assert thread.is_alive(), "the cheap query waited for the expensive one"
+    assert int(cheap.rows[0]["n"]) == len(pool)
+    thread.join(30)
+    exc = outcome["error"]
+    assert "stopped after 1.5 s" in str(exc) and exc.retry_after == 2
+    killed = before - set(pool.pids())
+    assert len(killed) == 1, "the worker that ran the query was not replaced"
+    pid = killed.pop()
+    with pytest.raises(ProcessLookupError):                            # stopped for real, not abandoned
+        os.kill(pid, 0)
+    assert wait_for(lambda: len(pool.pids()) == 2)                     # and replaced
+    assert pool.query("ASK { ?s ?p ?o }").boolean is True
+
+
+def test_a_crash_is_contained(pool):
+    """~10,000 chained operators overflow pyoxigraph's stack: the worker dies, not the server."""
+    with pytest.raises(EngineFailed, match="signal"):
+        pool.query("SELECT * WHERE { FILTER(" + "!" * 20000 + "true) }")
+    assert pool.query("ASK { ?s ?p ?o }").boolean is True
+    assert wait_for(lambda: len(pool.pids()) == 2)
+
+
+def test_workers_cannot_reach_the_network(pool, listener):
+    """Even a SERVICE that got past the guard (here: sent to the pool directly) reaches nothing."""
+    if not pool.info()["pool"]["sandbox"]:
+        pytest.skip("seccomp is not available on this machine")
+    with pytest.raises(QueryEvaluationError, match="denied"):
+        pool.query(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}")
+    assert listener.untouched()
+
+
+def test_busy_pool_answers_busy(built):
+    build_settings, _ = built
+    with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=1, timeout=3,
+                    queue_timeout=0.2) as single:
+        thread = threading.Thread(target=lambda: pytest.raises(QueryTimeout, single.query, EXPENSIVE))
+        thread.start()
+        assert wait_for(lambda: single.info()["pool"]["idle"] == 0, 5)
+        with pytest.raises(EngineBusy, match="busy") as caught:
+            single.query(COUNT)
+        assert caught.value.retry_after == 3
+        thread.join(30)
+        assert single.info()["pool"]["busy"] == 1
+
+
+def test_memory_limit_contains_a_hungry_query(built):
+    build_settings, _ = built
+    with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=1, timeout=60,
+                    memory_mb=400) as small:
+        with pytest.raises(EngineFailed):
+            small.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d", limit=5)
+        assert small.query("SELECT (1 AS ?x) WHERE {}").rows == [{"x": Literal(1)}]
+
+
+def test_pool_refuses_a_missing_graph_early(tmp_path):
+    with pytest.raises(StoreError, match="no built graph"):
+        WorkerPool(DirectoryLoader(tmp_path), workers=1)
+
+
+def test_closed_pool_refuses(built):
+    build_settings, _ = built
+    single = WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=1)
+    pids = single.pids()
+    single.close()
+    with pytest.raises(StoreError, match="closed"):
+        single.query(COUNT)
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_unguarded_pyoxigraph_does_fetch(store, listener):
+    """Why the guard and the sandbox exist: in-process, unchecked, pyoxigraph calls the service
+    (and this is what the listener in the other tests would see)."""
+    with pytest.raises(QueryEvaluationError):
+        store.query(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}")
+    assert not listener.untouched()
+    assert listener.received[0].startswith(b"POST /sparql")
+
+
+def test_a_worker_that_died_while_idle_is_replaced_without_failing_a_query(built):
+    import signal
+
+    build_settings, _ = built
+    with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=1) as single:
+        (pid,) = single.pids()
+        os.kill(pid, signal.SIGKILL)                    # as the kernel's OOM killer would
+        assert wait_for(lambda: not os.path.exists(f"/proc/{pid}/cmdline") or
+                        open(f"/proc/{pid}/stat").read().split()[2] == "Z", 5)
+        assert single.query(COUNT).rows[0]["n"] == Literal(len(single))
+        assert single.info()["pool"]["restarts"] == 1 and single.pids() != [pid]
