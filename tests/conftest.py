@@ -70,15 +70,8 @@ def free_port() -> int:
 @pytest.fixture()
 def live_server(app):
     """The app on a real loopback port in a thread; shut down after the test."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
 
 
 # -- the served configuration: queries answered by worker processes under a deadline ----

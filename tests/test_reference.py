@@ -7,7 +7,6 @@ import shutil
 from collections import Counter
 
 import pytest
-from rdflib import URIRef
 
 from crm_kg.build.reference import Reference
 from crm_kg.iri import ID

@@ -165,8 +165,14 @@ PARAM_KEYS = {"type", "label", "default", "required", "min", "max", "class", "ba
               "allowed", "values_query"}
 
 
-def parse_saved_query(path: Path) -> SavedQuery:
-    """Read and check one ``.rq`` file (header, parameters, SPARQL syntax)."""
+def read_query_file(path: Path, keys: set[str], error=None) -> tuple[dict, str, object]:
+    """A ``.rq`` file with a ``#+`` YAML header: (header, SPARQL body, parse tree).
+
+    Shared by saved queries and the pages' describe blocks; raises ``error``
+    (default :class:`QueryDefinitionError`) naming the file for a header that is
+    not YAML, unknown header keys, a missing title or SPARQL that does not parse.
+    """
+    error = error or QueryDefinitionError
     path = Path(path)
     lines = path.read_text(encoding="utf-8").splitlines()
     header = [line[3:] if line.startswith("#+ ") else line[2:] for line in lines if line.startswith("#+")]
@@ -174,14 +180,40 @@ def parse_saved_query(path: Path) -> SavedQuery:
     try:
         meta = yaml.safe_load("\n".join(header)) or {}
     except yaml.YAMLError as exc:
-        raise QueryDefinitionError(f"{path}: header is not YAML: {exc}") from None
+        raise error(f"{path}: header is not YAML: {exc}") from None
     if not isinstance(meta, dict):
-        raise QueryDefinitionError(f"{path}: header must be a mapping")
-    unknown = set(meta) - HEADER_KEYS
+        raise error(f"{path}: header must be a mapping")
+    unknown = set(meta) - keys
     if unknown:
-        raise QueryDefinitionError(f"{path}: unknown header key(s) {sorted(unknown)}")
+        raise error(f"{path}: unknown header key(s) {sorted(unknown)}")
     if "title" not in meta:
-        raise QueryDefinitionError(f"{path}: the header has no title")
+        raise error(f"{path}: the header has no title")
+    try:
+        tree = parseQuery(body)
+    except Exception as exc:  # pyparsing's ParseException and friends
+        raise error(f"{path}: SPARQL does not parse: {exc}") from None
+    return meta, body, tree
+
+
+def projection(tree) -> set[str] | None:
+    """Variables a SELECT projects (``?x`` and ``(expr AS ?x)``); None for SELECT *, ASK,
+    CONSTRUCT and DESCRIBE, which see every variable."""
+    query = tree[1]
+    if query.name != "SelectQuery" or query.get("projection") is None:
+        return None
+    names = set()
+    for item in query["projection"]:
+        # CompValue.get returns the key itself when it is missing: test membership
+        var = item["evar"] if "evar" in item else item["var"] if "var" in item else None
+        if var is not None:
+            names.add(str(var))
+    return names
+
+
+def parse_saved_query(path: Path) -> SavedQuery:
+    """Read and check one ``.rq`` file (header, parameters, SPARQL syntax)."""
+    path = Path(path)
+    meta, body, tree = read_query_file(path, HEADER_KEYS)
     title = _text(meta["title"], "title", path)
     if not title.get("en") or not title.get("nl"):
         raise QueryDefinitionError(f"{path}: the title needs English and Dutch (en, nl)")
@@ -206,33 +238,15 @@ def parse_saved_query(path: Path) -> SavedQuery:
         raise QueryDefinitionError(f"{path}: undeclared parameter(s) {sorted(used - declared)}")
     if declared - used:
         raise QueryDefinitionError(f"{path}: parameter(s) {sorted(declared - used)} not used in the query")
-    try:
-        tree = parseQuery(body)
-    except Exception as exc:  # pyparsing's ParseException and friends
-        raise QueryDefinitionError(f"{path}: SPARQL does not parse: {exc}") from None
-    _check_projection(path, tree, declared)
+    missing = declared - (projection(tree) or declared)
+    if missing:  # engines bind parameters by substitution (SEP-0007): they must be projected
+        raise QueryDefinitionError(
+            f"{path}: parameter(s) {sorted(missing)} must be in the SELECT projection "
+            "(add them after the other variables; pages hide parameter columns)")
     return SavedQuery(name=path.stem, title=title,
                       description=_text(meta.get("description", ""), "description", path),
                       tags=tuple(meta.get("tags") or ()), params=tuple(params), text=body,
                       path=path, chart=meta.get("chart"))
-
-
-def _check_projection(path: Path, tree, params: set[str]) -> None:
-    """Engines bind parameters by substitution (SEP-0007), which needs every
-    parameter of a SELECT in its projection; pages hide those columns."""
-    query = tree[1]
-    if query.name != "SelectQuery" or query.get("projection") is None:
-        return  # SELECT *, ASK, CONSTRUCT and DESCRIBE see every variable
-    projected = set()
-    for item in query["projection"]:
-        var = item.get("var") or item.get("evar")
-        if var is not None:
-            projected.add(str(var))
-    missing = params - projected
-    if missing:
-        raise QueryDefinitionError(
-            f"{path}: parameter(s) {sorted(missing)} must be in the SELECT projection "
-            "(add them after the other variables; pages hide parameter columns)")
 
 
 class QueryLibrary:

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 
 from ..iri import GRAPH, PREFIXES
 

@@ -27,11 +27,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-from rdflib.plugins.sparql.parser import parseQuery
 
 from .. import CrmKgError
 from ..iri import PREFIXES
+from ..queries import projection, read_query_file
 
 BOUND = ("entity", "lang", "inferred", "graph", "class", "space")
 HEADER_KEYS = {"title", "description", "applies_to", "order", "columns", "limit"}
@@ -86,45 +85,15 @@ def _texts(value, what: str, path: Path) -> dict:
     raise BlockDefinitionError(f"{path}: {what} must be {{en: …, nl: …}}")
 
 
-def _projection(tree) -> set[str] | None:
-    query = tree[1]
-    if query.name != "SelectQuery" or query.get("projection") is None:
-        return None  # SELECT *, ASK, CONSTRUCT: every variable is visible
-    names = set()
-    for item in query["projection"]:
-        # CompValue.get returns the key itself when it is missing: test membership
-        var = item["evar"] if "evar" in item else item["var"] if "var" in item else None
-        if var is not None:
-            names.add(str(var))
-    return names
-
-
 def parse_block(path: Path) -> DescribeQuery:
     path = Path(path)
-    lines = path.read_text(encoding="utf-8").splitlines()
-    header = [line[3:] if line.startswith("#+ ") else line[2:] for line in lines if line.startswith("#+")]
-    body = "\n".join(line for line in lines if not line.startswith("#+")).strip() + "\n"
-    try:
-        meta = yaml.safe_load("\n".join(header)) or {}
-    except yaml.YAMLError as exc:
-        raise BlockDefinitionError(f"{path}: header is not YAML: {exc}") from None
-    if not isinstance(meta, dict):
-        raise BlockDefinitionError(f"{path}: header must be a mapping")
-    unknown = set(meta) - HEADER_KEYS
-    if unknown:
-        raise BlockDefinitionError(f"{path}: unknown header key(s) {sorted(unknown)}")
-    if "title" not in meta:
-        raise BlockDefinitionError(f"{path}: the header has no title")
-    try:
-        tree = parseQuery(body)
-    except Exception as exc:  # pyparsing's ParseException and friends
-        raise BlockDefinitionError(f"{path}: SPARQL does not parse: {exc}") from None
+    meta, body, tree = read_query_file(path, HEADER_KEYS, BlockDefinitionError)
     params = frozenset(_VAR.findall(body))
     unbound = params - set(BOUND)
     if unbound:
         raise BlockDefinitionError(f"{path}: ${sorted(unbound)[0]} is not a value the pages bind "
                                    f"(they bind {', '.join('$' + b for b in BOUND)})")
-    projected = _projection(tree)
+    projected = projection(tree)
     if projected is not None and params - projected:
         raise BlockDefinitionError(f"{path}: bound variable(s) {sorted(params - projected)} must be "
                                    "in the SELECT projection (the engine substitutes them)")
