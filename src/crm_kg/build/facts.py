@@ -106,6 +106,14 @@ def _derive_all(ctx: Context, subject, fact) -> None:
         ctx.derive(subject, span)
 
 
+def _concerns(ctx: Context, g, node, fact) -> None:
+    """``crm:concernsMaterial`` / ``crm:concernsProduct`` for a fact's materials and products."""
+    for material in fact.materials:
+        g.add((node, CRM.concernsMaterial, ctx.material(material, fact.origin)))
+    for product in fact.products:
+        g.add((node, CRM.concernsProduct, ctx.product(product, fact.origin)))
+
+
 def _labels(g, subject, texts: dict, prop=RDFS.label) -> None:
     for lang, text in (texts or {}).items():
         g.add((subject, prop, Literal(text, lang=lang)))
@@ -305,10 +313,7 @@ def _recommendation_detail(fact: F.RecommendationDetail, ctx: Context) -> None:
 def _opportunity_detail(fact: F.OpportunityDetail, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     opp = mint("opportunity", fact.report, fact.number)
-    for material in fact.materials:
-        g.add((opp, CRM.concernsMaterial, ctx.material(material, fact.origin)))
-    for product in fact.products:
-        g.add((opp, CRM.concernsProduct, ctx.product(product, fact.origin)))
+    _concerns(ctx, g, opp, fact)
     for capability in fact.capabilities:
         g.add((opp, CRM.buildsOn, mint("capability", fact.report, capability)))
     for place in fact.places:
@@ -327,10 +332,7 @@ def _capability(fact: F.CapabilityFact, ctx: Context) -> None:
         g.add((cap, CRM.forRegion, ctx.place(place, fact.origin)))
     for org in fact.organisations:
         g.add((cap, PROV.wasAttributedTo, ctx.organisation(org, fact.origin, fact.report).iri))
-    for material in fact.materials:
-        g.add((cap, CRM.concernsMaterial, ctx.material(material, fact.origin)))
-    for product in fact.products:
-        g.add((cap, CRM.concernsProduct, ctx.product(product, fact.origin)))
+    _concerns(ctx, g, cap, fact)
     _derive_all(ctx, cap, fact)
 
 
@@ -357,10 +359,7 @@ def _swot(fact: F.SwotFact, ctx: Context) -> None:
     _labels(g, node, fact.label)
     g.add((node, CRM.swotCategory, ctx.concepts.iri("swot", fact.category, fact.origin)))
     g.add((node, CRM.inReport, mint("report", fact.report)))
-    for material in fact.materials:
-        g.add((node, CRM.concernsMaterial, ctx.material(material, fact.origin)))
-    for product in fact.products:
-        g.add((node, CRM.concernsProduct, ctx.product(product, fact.origin)))
+    _concerns(ctx, g, node, fact)
     _derive_all(ctx, node, fact)
 
 
@@ -384,10 +383,7 @@ def _event(fact: F.EventFact, ctx: Context) -> None:
         g.add((node, CRM.measureType, ctx.concepts.iri("measure-type", fact.measure, fact.origin)))
     for country in fact.affects:
         g.add((node, CRM.affectsCountry, ctx.place(country, fact.origin)))
-    for material in fact.materials:
-        g.add((node, CRM.concernsMaterial, ctx.material(material, fact.origin)))
-    for product in fact.products:
-        g.add((node, CRM.concernsProduct, ctx.product(product, fact.origin)))
+    _concerns(ctx, g, node, fact)
     precisions = []
     for prop, value in ((CRM.announcedOn, fact.announced), (CRM.effectiveOn, fact.effective)):
         if value:

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, Literal
+from rdflib import RDF, Graph, Literal
 
 from .. import yamlio
-from ..iri import CRM, SKOS, mint
+from ..iri import CRM, mint
 from ..resolve import Gazetteer
+from .reference import names
 
 PRODUCT_CLASS = {"product": CRM.Product, "component": CRM.Component, "asset": CRM.Asset}
 PRODUCT_SCHEMA = {"id": ("str", True), "kind": ("str", True), "en": ("str", True), "nl": ("str", True),
@@ -56,12 +57,7 @@ class Products:
         for e in self.products.entries.values():
             iri = mint("product", e["id"])
             g.add((iri, RDF.type, PRODUCT_CLASS[e["kind"]]))
-            for lang in ("en", "nl"):
-                g.add((iri, RDFS.label, Literal(e[lang], lang=lang)))
-                g.add((iri, SKOS.prefLabel, Literal(e[lang], lang=lang)))
-            for lang, aliases in (e.get("aliases") or {}).items():
-                for alias in aliases or []:
-                    g.add((iri, SKOS.altLabel, Literal(alias, lang=lang)))
+            names(g, iri, e, {"en": e["en"], "nl": e["nl"]})
             for whole in e.get("part_of") or []:
                 g.add((iri, CRM.partOf, mint("product", whole)))
             for sector in e.get("sectors") or []:
@@ -73,14 +69,7 @@ class Products:
         for e in self.goods.entries.values():
             iri = mint("goods-category", e["id"])
             g.add((iri, RDF.type, CRM.GoodsCategory))
-            for lang in ("en", "nl"):
-                g.add((iri, RDFS.label, Literal(e[lang], lang=lang)))
-                g.add((iri, SKOS.prefLabel, Literal(e[lang], lang=lang)))
-            for lang, aliases in (e.get("aliases") or {}).items():
-                for alias in aliases or []:
-                    g.add((iri, SKOS.altLabel, Literal(alias, lang=lang)))
-            for misprint in e.get("misprints") or []:   # found by parsers, never shown
-                g.add((iri, SKOS.hiddenLabel, Literal(misprint)))
+            names(g, iri, e, {"en": e["en"], "nl": e["nl"]})
             if e.get("nst2007"):
                 g.add((iri, CRM.nst2007Code, Literal(e["nst2007"])))
 

@@ -85,6 +85,20 @@ def _literal_labels(g: Graph, iri: URIRef, names: dict[str, str], pref: bool = T
                 g.add((iri, SKOS.prefLabel, Literal(name, lang=lang)))
 
 
+def names(g: Graph, iri: URIRef, entry: dict, preferred: dict[str, str]) -> None:
+    """A gazetteer entry's names: preferred ones per language (rdfs:label and
+    skos:prefLabel), ``aliases`` (a list, or lists per language) as skos:altLabel,
+    ``misprints`` as skos:hiddenLabel — found by search and parsers, never shown."""
+    _literal_labels(g, iri, preferred)
+    aliases = entry.get("aliases") or []
+    by_lang = aliases.items() if isinstance(aliases, dict) else [(None, aliases)]
+    for lang, texts in by_lang:
+        for alias in texts or []:
+            g.add((iri, SKOS.altLabel, Literal(alias, lang=lang)))
+    for misprint in entry.get("misprints") or []:
+        g.add((iri, SKOS.hiddenLabel, Literal(misprint)))
+
+
 def _issuers(e: dict) -> list[str]:
     issuer = e.get("issuer")
     if issuer is None:
@@ -295,9 +309,7 @@ class Reference:
         if cls is None:
             raise yamlio.InputError(f"{e.where('kind')}: unknown place kind {e['kind']!r}")
         g.add((iri, RDF.type, cls))
-        _literal_labels(g, iri, {"en": e["en"], "nl": e["nl"]})
-        for alias in e.get("aliases") or []:
-            g.add((iri, SKOS.altLabel, Literal(alias)))
+        names(g, iri, e, {"en": e["en"], "nl": e["nl"]})
         if e.get("located_in"):
             g.add((iri, CRM.locatedIn, mint("place", e["located_in"])))
         for region in e.get("part_of") or []:
@@ -326,9 +338,7 @@ class Reference:
             iri = mint("list", e["id"])
             g.add((iri, RDF.type, LIST_CLASS[e["class"]]))
             g.add((iri, CRM.listYear, Literal(int(e["year"]))))
-            _literal_labels(g, iri, dict(e["name"]))
-            for alias in e.get("aliases") or []:
-                g.add((iri, SKOS.altLabel, Literal(alias)))
+            names(g, iri, e, dict(e["name"]))
             for issuer in _issuers(e):
                 g.add((iri, CRM.issuedBy, mint("organisation", issuer)))
             if e.get("set_by"):
@@ -344,10 +354,7 @@ class Reference:
         if cls is None:
             raise yamlio.InputError(f"{e.where('kind')}: unknown material kind {e['kind']!r}")
         g.add((iri, RDF.type, cls))
-        _literal_labels(g, iri, {"en": e["en"], "nl": e["nl"]})
-        for lang, aliases in (e.get("aliases") or {}).items():
-            for alias in aliases or []:
-                g.add((iri, SKOS.altLabel, Literal(alias, lang=lang)))
+        names(g, iri, e, {"en": e["en"], "nl": e["nl"]})
         if e.get("symbol"):
             g.add((iri, CRM.elementSymbol, Literal(e["symbol"])))
         if e.get("atomic_number") is not None:

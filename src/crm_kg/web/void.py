@@ -14,7 +14,6 @@ statistics are the ``void-*.rq`` / ``dataset-*.rq`` describe queries.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
+from ..sources import sha256_file
 from ..store import read_manifest
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -58,14 +58,6 @@ class Download:
     graph: str | None = None       # named graph the file holds, if one
     triples: int | None = None
     in_manifest: bool = True
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def downloads(settings) -> list[Download]:
