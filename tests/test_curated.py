@@ -123,3 +123,13 @@ def test_unknown_references_fail_the_build(settings, documents, tmp_path, text, 
     facts = load_report(write(tmp_path, text), "nhfl-2025", documents)
     with pytest.raises(InputError, match=message):
         emit_facts(settings, documents, facts)
+
+
+def test_constituents_section(settings, documents, tmp_path):
+    text = ("constituents:\n  - material: steel\n    constituents: [vanadium, Copper]\n"
+            "    source: nhfl-2025-en:541\n")
+    facts = load_report(write(tmp_path, text), "nhfl-2025", documents)
+    g = emit_facts(settings, documents, facts).graph(GRAPH["nhfl-2025"])
+    steel = mint("material", "steel")
+    assert set(g.objects(steel, CRM.hasConstituent)) == {mint("material", "vanadium"), mint("material", "copper")}
+    assert (steel, PROV.wasDerivedFrom, mint("passage", "nhfl-2025-en", 541)) in g

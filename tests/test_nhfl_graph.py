@@ -188,7 +188,7 @@ def _figure(store, slug):
     ("aluminium-demand-growth-2050", {"v": 33, "m": "demand-growth"}),
     ("turkey-ferrous-scrap-from-netherlands", {"v": Decimal("16.6"), "place": "netherlands"}),
     ("turkey-ferrous-scrap-from-united-states", {"v": Decimal("22.2"), "place": "united-states"}),
-    ("tata-steel-material-use", {"v": 8820, "u": "megatonne", "place": "nzkg"}),
+    ("tata-steel-material-use", {"v": 8820, "u": "megatonne-per-year", "place": "nzkg"}),
 ])
 def test_figures_hold_the_reports_numbers(store, slug, expected):
     got = _figure(store, slug)

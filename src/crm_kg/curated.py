@@ -12,6 +12,7 @@ Sections and their keys (``?`` optional)::
 
     contains:        product | goods_category, materials, source, also?
     parts:           whole, part, source, also?
+    constituents:    material, constituents, source, also?
     figures:         id, label, value, unit, metric?, qualifier?, upper?, about?,
                      place?, stage?, years?, rank?, cites?, source, also?
     organisations:   name, activities?, location?, description?, materials?,
@@ -55,6 +56,7 @@ COMMON = {"source": ("str", True), "also": LIST}
 SCHEMAS: dict[str, dict] = {
     "contains": {"product": "str?", "goods_category": "str?", "materials": ("list", True), **COMMON},
     "parts": {"whole": ("str", True), "part": ("str", True), **COMMON},
+    "constituents": {"material": ("str", True), "constituents": ("list", True), **COMMON},
     "figures": {"id": ("str", True), "label": TEXTS, "value": ("any", True), "unit": ("str", True),
                 "metric": "str?", "qualifier": "str?", "upper": "any", "about": LIST, "place": "str?",
                 "stage": "str?", "years": "any", "rank": "int?", "cites": "str?", **COMMON},
@@ -149,6 +151,8 @@ def _entry(section: str, e: yamlio.Mapping, report: str, documents: dict[str, Do
                               materials=_strings(e["materials"]))
     if section == "parts":
         return F.PartFact(**base, whole=e["whole"], part=e["part"])
+    if section == "constituents":
+        return F.ConstituentFact(**base, material=e["material"], constituents=_strings(e["constituents"]))
     if section == "figures":
         years = e.get("years")
         years = tuple(int(y) for y in (years if isinstance(years, list) else [years] if years else []))

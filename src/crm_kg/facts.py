@@ -94,6 +94,14 @@ class ContainsFact(Cited):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ConstituentFact(Cited):
+    """A processed material or alloy contains other materials (crm:hasConstituent)."""
+
+    material: str
+    constituents: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class PartFact(Cited):
     """A product kind has another as a component (crm:hasPart)."""
 

@@ -129,6 +129,15 @@ def _contains(fact: F.ContainsFact, ctx: Context) -> None:
 
 
 @emit.register
+def _constituents(fact: F.ConstituentFact, ctx: Context) -> None:
+    g = ctx.graph(fact.report)
+    material = ctx.material(fact.material, fact.origin)
+    for other in fact.constituents:
+        g.add((material, CRM.hasConstituent, ctx.material(other, fact.origin)))
+    _derive_all(ctx, material, fact)
+
+
+@emit.register
 def _part(fact: F.PartFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     whole, part = ctx.product(fact.whole, fact.origin), ctx.product(fact.part, fact.origin)
