@@ -46,6 +46,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -328,10 +329,17 @@ def read_query_file(path: Path, keys: set[str], error=None) -> tuple[dict, str, 
     if "title" not in meta:
         raise error(f"{path}: the header has no title")
     try:
-        tree = parseQuery(body)
+        tree = parse_sparql(body)
     except Exception as exc:  # pyparsing's ParseException and friends
         raise error(f"{path}: SPARQL does not parse: {exc}") from None
     return meta, body, tree
+
+
+@lru_cache(maxsize=1024)
+def parse_sparql(text: str):
+    """rdflib's SPARQL 1.1 parse tree of ``text`` (slow: ~0.1 s a query), once per text.
+    The tree is only read, never changed."""
+    return parseQuery(text)
 
 
 def projection(tree) -> set[str] | None:
@@ -364,7 +372,7 @@ def _values_query(text, name: str, path: Path) -> str:
     if not isinstance(text, str):
         raise QueryDefinitionError(f"{path}: parameter {name!r}: values_query must be SPARQL text")
     try:
-        tree = parseQuery(text)
+        tree = parse_sparql(text)
     except Exception as exc:
         raise QueryDefinitionError(f"{path}: parameter {name!r}: values_query does not parse: {exc}") from None
     names = projection(tree)

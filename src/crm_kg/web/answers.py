@@ -32,6 +32,7 @@ from rdflib.namespace import DCTERMS, XSD
 from ..queries import Choices, Param, SavedQuery
 from ..store import Result
 from .render import csv_text, local_href
+from .wording import heading, language_name
 
 RS = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/result-set#")
 NUMERIC = {str(XSD[t]) for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
@@ -84,7 +85,9 @@ def form_choices(query: SavedQuery, lang: str) -> dict[str, list[Option]]:
         for c in listed:
             label = c.label(lang) if c.labels else (
                 graph_index.label(str(c.term), lang) if isinstance(c.term, URIRef) else c.value)
-            if p.type in ("integer", "year") and label != c.value:
+            if p.type == "language":
+                label = language_name(c.value, lang)
+            elif p.type in ("integer", "year") and label != c.value:
                 label = f"{c.value} — {label}"
             options.append(Option(c.value, label))
         if p.cls and not p.values_query:
@@ -111,9 +114,8 @@ def label_columns(query: SavedQuery, variables: list[str], hidden: set[str]) -> 
 
 def table(query: SavedQuery, result: Result, bindings: dict, lang: str, rows: list[dict]) -> dict:
     """Headings and cells of ``rows`` (a page of ``result``) for the page's table."""
-    from .wording import heading
-
-    hidden = {v for v in result.variables if v in bindings}
+    hidden = {v for v in result.variables if query.param(v) is not None and (
+        v in bindings or all(r.get(v) is None for r in result.rows))}
     merged = label_columns(query, result.variables, hidden)
     named_by = {iri: name for name, iri in merged.items()}
     shown = [v for v in result.variables if v not in hidden and v not in merged]
@@ -194,7 +196,7 @@ def turtle_body(query: SavedQuery, result: Result, rows: list[dict], offset: int
     for number, row in enumerate(rows, start=offset + 1):
         solution = BNode()
         graph.add((root, RS.solution, solution))
-        graph.add((solution, RS.index, Literal(number)))
+        graph.add((solution, RS["index"], Literal(number)))  # RS.index is str.index
         for v in result.variables:
             value = row.get(v)
             if value is None:

@@ -13,6 +13,7 @@ markup.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from xml.sax.saxutils import escape
 
@@ -130,6 +131,8 @@ class Chart:
             marks.add((rk, ck))
         if not marks:
             return None
+        rows = dict(sorted(rows.items(), key=lambda kv: natural(kv[1][0] or kv[1][1])))
+        cols = dict(sorted(cols.items(), key=lambda kv: natural(kv[1][0] or kv[1][1])))
         cell = 34
         head = 40
         left = 420
@@ -138,7 +141,7 @@ class Chart:
         desc = "; ".join(f"{short or name}: " + ", ".join(cols[c][0] or cols[c][1] for c in cols if (rk, c) in marks)
                          for rk, (short, name) in rows.items())
         out = [_open(height, self.title, desc, width)]
-        for ci, (ck, (short, name)) in enumerate(cols.items()):
+        for ci, (short, name) in enumerate(cols.values()):
             x = left + ci * cell + cell / 2
             out.append(f'<text class="chart-head" x="{x:.1f}" y="{head - 12}" text-anchor="middle">'
                        f'<title>{escape(name)}</title>{escape(short or name[:3])}</text>')
@@ -167,6 +170,12 @@ def _label(x: float, y: float, text: str, limit: int = 44) -> str:
     shown = text if len(text) <= limit else text[: limit - 1] + "…"
     return (f'<text class="chart-label" x="{x:.1f}" y="{y:.1f}" text-anchor="end">'
             f'{"<title>" + escape(text) + "</title>" if shown != text else ""}{escape(shown)}</text>')
+
+
+def natural(text: str) -> tuple:
+    """A sort key that puts "2" before "10" and "6.2" after "6"."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", text) if part)
 
 
 def number(term) -> Decimal | None:

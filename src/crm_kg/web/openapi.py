@@ -182,7 +182,8 @@ def document(library, settings) -> dict:
                 "SparqlResults": {
                     "type": "object", "description": "SPARQL 1.1 Query Results JSON Format",
                     "properties": {
-                        "head": {"type": "object", "properties": {"vars": {"type": "array", "items": {"type": "string"}}}},
+                        "head": {"type": "object", "properties": {
+                            "vars": {"type": "array", "items": {"type": "string"}}}},
                         "results": {"type": "object", "properties": {"bindings": {"type": "array", "items": {
                             "type": "object", "additionalProperties": {"$ref": "#/components/schemas/RdfTerm"}}}}},
                         "boolean": {"type": "boolean"}}},
@@ -213,5 +214,6 @@ def api_page():
     ext = current_app.extensions
     doc = document(ext["crm_kg.queries"], ext["crm_kg.settings"])
     operations = [(path, item["get"]) for path, item in doc["paths"].items()]
-    return render_template("api.html", lang=g.lang, doc=doc, operations=operations,
+    titles = {f"/api/queries/{q.name}": q.label(g.lang) for q in ext["crm_kg.queries"]}
+    return render_template("api.html", lang=g.lang, doc=doc, operations=operations, titles=titles,
                            base=request.url_root.rstrip("/"), default_page=DEFAULT_PAGE)

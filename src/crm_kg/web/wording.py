@@ -120,8 +120,18 @@ def heading(query, variable: str, lang: str) -> str:
     """The heading of a result column in ``lang`` (see the module doc)."""
     own = query.columns.get(variable) if query is not None else None
     if own:
-        return own.get(lang) or own.get("en") or variable
-    if variable in COLUMNS:
+        text = own.get(lang) or own.get("en") or variable
+    elif variable in COLUMNS:
         en, nl = COLUMNS[variable]
-        return nl if lang == "nl" else en
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: " " + m.group(1).lower(), variable)
+        text = nl if lang == "nl" else en
+    else:
+        text = re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: " " + m.group(1).lower(), variable)
+    return text[:1].upper() + text[1:]
+
+
+LANGUAGES = {"en": {"en": "English", "nl": "Engels"}, "nl": {"en": "Dutch", "nl": "Nederlands"}}
+
+
+def language_name(code: str, lang: str) -> str:
+    entry = LANGUAGES.get(code)
+    return (entry.get(lang) or entry["en"]) if entry else code
