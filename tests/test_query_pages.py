@@ -400,3 +400,53 @@ def test_api_page_renders_the_document(client):
     assert "<code>opportunity</code>" in text and "/api/openapi.json" in text
     assert all(not href.startswith(("http://", "https://")) or "127.0.0.1" in href or "localhost" in href
                for href, _ in page.links if href)
+
+
+# -- other query forms (a library of two fixture queries) ---------------------------------------
+
+@pytest.fixture(scope="module")
+def forms_client(built, store, tmp_path_factory):
+    """A library with a CONSTRUCT and an ASK query written for this test."""
+    from crm_kg.web import create_app
+
+    build_settings, _ = built
+    root = tmp_path_factory.mktemp("root")
+    queries = root / "queries"
+    queries.mkdir()
+    (queries / "describe").symlink_to(build_settings.queries_dir / "describe")
+    (queries / "opportunity-graph.rq").write_text(
+        "#+ title: {en: The opportunities of a report as RDF, nl: De kansen van een rapport als RDF}\n"
+        "#+ tags: [opportunities]\n"
+        "#+ params:\n"
+        "#+   report: {type: iri, class: crm:Report, base: 'https://w3id.org/crm-kg/id/report/', default: nhfl-2025,"
+        " label: {en: Report, nl: Rapport}}\n"
+        "PREFIX crm: <https://w3id.org/crm-kg/ontology#>\n"
+        "CONSTRUCT { ?o a crm:Opportunity ; crm:number ?n } WHERE { ?o a crm:Opportunity ; crm:inReport $report ;"
+        " crm:number ?n }\n", encoding="utf-8")
+    (queries / "has-opportunity.rq").write_text(
+        "#+ title: {en: 'Does a report have an opportunity N?', nl: 'Heeft een rapport een kans N?'}\n"
+        "#+ tags: [opportunities]\n"
+        "#+ params:\n"
+        "#+   n: {type: integer, default: 5, label: {en: Number, nl: Nummer}}\n"
+        "PREFIX crm: <https://w3id.org/crm-kg/ontology#>\n"
+        "ASK { ?o a crm:Opportunity ; crm:number $n ; crm:inReport <https://w3id.org/crm-kg/id/report/zh-2024> }\n",
+        encoding="utf-8")
+    settings = build_settings.with_(root=root)
+    return create_app({"TESTING": True, "SETTINGS": settings, "STORE": store}).test_client()
+
+
+def test_construct_and_ask_queries(forms_client):
+    r = forms_client.get("/api/queries/opportunity-graph")
+    assert r.mimetype == "text/turtle" and r.headers["X-Total-Count"] == "10"       # 5 × (type, number)
+    graph = Graph().parse(data=r.get_data(as_text=True), format="turtle")
+    numbers = sorted(int(n) for n in graph.objects(None, URIRef("https://w3id.org/crm-kg/ontology#number")))
+    assert numbers == [1, 2, 3, 4, 5]
+    r = forms_client.get("/api/queries/opportunity-graph?report=zh-2024", headers={"Accept": "application/ld+json"})
+    assert r.mimetype == "application/ld+json" and '"@context"' in r.get_data(as_text=True)
+    assert forms_client.get("/api/queries/opportunity-graph", headers={"Accept": "text/csv"}).status_code == 406
+    response, page = html(forms_client, "/queries/opportunity-graph")
+    assert response.status_code == 200 and len(page.tables["results"]) == 11         # heading + 10 triples
+    assert forms_client.get("/api/queries/has-opportunity").get_json() == {"head": {}, "boolean": False}
+    assert forms_client.get("/api/queries/has-opportunity?n=4").get_json()["boolean"] is True
+    text = forms_client.get("/queries/has-opportunity?n=4&lang=nl").get_data(as_text=True)
+    assert '<p class="boolean" id="boolean">ja</p>' in text

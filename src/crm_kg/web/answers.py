@@ -29,7 +29,7 @@ from flask import current_app
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
-from ..queries import Choices, Param, SavedQuery
+from ..queries import Choices, SavedQuery
 from ..store import Result
 from .render import csv_text, local_href
 from .wording import heading, language_name
@@ -207,13 +207,3 @@ def turtle_body(query: SavedQuery, result: Result, rows: list[dict], offset: int
             graph.add((binding, RS.value, value))
     return graph.serialize(format="turtle")
 
-
-def param_summary(query: SavedQuery, bindings: dict, lang: str) -> list[tuple[Param, str]]:
-    """(parameter, value as shown) for the bound parameters, for captions."""
-    graph_index = index()
-    out = []
-    for p in query.params:
-        if p.name in bindings:
-            term = bindings[p.name]
-            out.append((p, graph_index.label(str(term), lang) if isinstance(term, URIRef) else str(term)))
-    return out

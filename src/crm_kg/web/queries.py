@@ -189,7 +189,6 @@ def _answer_view(query, result, bindings, raw, lang, offset, limit) -> dict:
     view["downloads"] = [(label, _url(api, {**raw, "format": fmt, "limit": whole})) for fmt, label in formats]
     view["api"] = _url(api, raw)
     view["editor"] = "/sparql?" + urlencode({"query": query.editor_text(bindings), "format": "html"})
-    view["bound"] = answers.param_summary(query, bindings, lang)
     return view
 
 
