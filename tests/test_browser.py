@@ -53,6 +53,7 @@ def browser():
 def test_entity_page_in_a_real_browser(browser, live_server, settings):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
     from crm_kg.sources import Span, read_sources
 
@@ -85,6 +86,7 @@ def test_entity_page_in_a_real_browser(browser, live_server, settings):
     # search from the box in the header, with a misprint the Dutch edition uses
     box = browser.find_element(By.ID, "search-box")
     box.send_keys("schone troon", Keys.ENTER)
+    WebDriverWait(browser, 15).until(lambda d: "/search" in d.current_url)   # the results page, not this one
     group = browser.find_element(By.CSS_SELECTOR, ".result-group")
     assert group.get_attribute("data-type") == "https://w3id.org/crm-kg/ontology#Company"
     link = group.find_element(By.LINK_TEXT, "Cleantron")

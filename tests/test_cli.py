@@ -56,6 +56,7 @@ def test_unknown_saved_query(built):
     ("opportunity=three", "parameter 'opportunity'"),
     ("opportunity=0", "below the minimum"),
     ("colour=red", "parameter 'colour'"),
+    ("actor=mayors", "parameter 'actor': 'mayors' is not one of the allowed values"),   # closed list
     ("nonsense", "expected NAME=VALUE"),
 ])
 def test_bad_parameter(built, param, needle):

@@ -29,21 +29,20 @@ def tail(term) -> str:
 
 def test_new_queries_are_in_the_library(library):
     for name in ("organisations-by-activity", "organisations-in-place", "materials-in-product",
-                 "largest-goods-category-per-province", "figures-with-source", "figures-about",
-                 "supply-concentration"):
+                 "largest-goods-category-per-province", "figures-with-source", "supply-concentration"):
         query = library.get(name)
         assert query.title["en"] and query.title["nl"] and query.description["nl"]
 
 
 def test_organisations_by_activity_with_their_town(library, store):
     result = run(library, store, "organisations-by-activity")          # default: metal recovery
-    towns = {tail(r["organisation"]): tail(r["town"]) if r.get("town") else None for r in result}
+    towns = {tail(r["organisation"]): tail(r["place"]) if r.get("place") else None for r in result}
     assert towns["hks-metals"] == "amsterdam" and towns["riwald-recycling-beverwijk"] == "beverwijk"
     assert {"dops-recycling-technologies", "carester", "tes"} <= set(towns)   # named in the text only
     assert len(result) == len(towns)                                         # one row each
     processing = run(library, store, "organisations-by-activity", activity="processing", lang="nl")
     assert {tail(r["organisation"]) for r in processing} >= {"chemreclaim", "tata-steel-ijmuiden", "vecomach"}
-    assert {str(r["townLabel"]) for r in processing} >= {"IJmuiden", "Emmeloord"}
+    assert {str(r["placeLabel"]) for r in processing} >= {"IJmuiden", "Emmeloord"}
 
 
 def test_organisations_in_a_place(library, store):
@@ -98,11 +97,11 @@ def test_recommendations_for_opportunity_and_actor(library, store):
 
 
 def test_figures_with_their_source(library, store):
-    result = run(library, store, "figures-with-source")
+    result = run(library, store, "figures-with-source", subject="", report="nhfl-2025")
     tungsten = [(tail(r["edition"]), int(r["startLine"]), int(r["endLine"])) for r in result
                 if tail(r["figure"]) == "china-share-tungsten"]
     assert sorted(tungsten) == [("nhfl-2025-en", 223, 223), ("nhfl-2025-nl", 688, 690)]
-    dutch = run(library, store, "figures-with-source", edition="nhfl-2025-nl", lang="nl")
+    dutch = run(library, store, "figures-with-source", subject="", edition="nhfl-2025-nl", lang="nl")
     assert dutch and {tail(r["edition"]) for r in dutch} == {"nhfl-2025-nl"}
     solar = [r for r in dutch if tail(r["figure"]) == "solar-parks-region"]
     assert int(solar[0]["value"]) == 143 and str(solar[0]["unitLabel"]) == "aantal"
@@ -111,19 +110,21 @@ def test_figures_with_their_source(library, store):
 
 
 def test_figures_about_a_material(library, store):
-    result = run(library, store, "figures-about")                          # default: niobium
+    result = run(library, store, "figures-with-source")                    # default: niobium
     got = {tail(r["figure"]): r for r in result}
     assert {"brazil-share-niobium-mining", "brazil-share-niobium-processing",
             "automotive-share-niobium"} <= set(got)
     mining = got["brazil-share-niobium-mining"]
     assert int(mining["value"]) == 90 and str(mining["placeLabel"]) == "Brazil"
-    assert set(str(mining["sources"]).split()) == {"nhfl-2025-en:398", "nhfl-2025-nl:1267-1269"}
-    waste = run(library, store, "figures-about", subject="material/electronic-waste")
+    assert {(tail(r["edition"]), int(r["startLine"]), int(r["endLine"])) for r in result
+            if tail(r["figure"]) == "brazil-share-niobium-mining"} == {("nhfl-2025-en", 398, 398),
+                                                                         ("nhfl-2025-nl", 1267, 1269)}
+    waste = run(library, store, "figures-with-source", subject="material/electronic-waste")
     assert {int(r["value"]) for r in waste} == {239000000, 15}
 
 
 def test_supply_concentration(library, store):
-    ree = run(library, store, "supply-concentration", material="rare-earth-elements")
+    ree = run(library, store, "supply-concentration", material="material/rare-earth-elements")
     assert [(tail(r["country"]), int(r["share"])) for r in ree] == [("china", 91), ("china", 70)]
     everything = run(library, store, "supply-concentration")
     shares = [Decimal(str(r["share"])) for r in everything]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crm_kg.config import load_settings
 from crm_kg.queries import ParamError, QueryDefinitionError, QueryLibrary, parse_saved_query
 
 
@@ -42,3 +43,127 @@ def test_parameters_are_typed_terms(settings):
                          ({"lang": "fr"}, "not one of")]:
         with pytest.raises(ParamError, match=message):
             query.bind(raw)
+
+
+# -- the library as a whole ---------------------------------------------------------------
+
+def test_every_header_is_complete(settings):
+    """Titles and descriptions in both languages, known tags, labelled parameters, and closed
+    lists where the values are a closed set."""
+    from crm_kg.web.wording import TAGS
+
+    library = QueryLibrary(settings.queries_dir)
+    assert len(library) >= 25
+    for q in library:
+        assert q.description.get("en") and q.description.get("nl"), q.name
+        assert q.tags and set(q.tags) <= set(TAGS), q.name
+        for p in q.params:
+            assert p.label.get("en") and p.label.get("nl"), (q.name, p.name)
+            if p.type == "language":
+                assert p.allowed, (q.name, p.name)
+    areas = {t for q in library for t in q.tags}
+    assert {"materials", "products", "goods", "organisations", "policies", "figures", "recommendations",
+            "opportunities", "challenges", "trade", "sources"} <= areas
+
+
+@pytest.mark.parametrize("text, message", [
+    ("#+ title: {en: A, nl: B}\n#+ params: {limit: {type: integer}}\nSELECT ?x $limit WHERE { ?x ?p $limit }\n",
+     "reserved"),
+    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: iri, values_query: 'SELECT ?v WHERE { ?v ?p ?o }'}}\n"
+     "SELECT ?x $y WHERE { ?x ?p $y }\n", "projects \\?value"),
+    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: iri, values_query: 'SELECT ?value WHERE { ?value ?p $z }'}}\n"
+     "SELECT ?x $y WHERE { ?x ?p $y }\n", "takes no parameters"),
+    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: iri, values_query: 'SELECT ?value WHERE { ?value ?p }'}}\n"
+     "SELECT ?x $y WHERE { ?x ?p $y }\n", "values_query does not parse"),
+    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: integer, max: 3, default: 5}}\n"
+     "SELECT ?x $y WHERE { ?x ?p $y }\n", "default"),
+    ("#+ title: {en: A, nl: B}\n#+ chart: {type: bar, label: x, value: n}\nSELECT ?x WHERE { ?x ?p ?o }\n",
+     "not a projected variable"),
+    ("#+ title: {en: A, nl: B}\n#+ chart: {type: pie}\nSELECT ?x WHERE { ?x ?p ?o }\n", "chart must be"),
+    ("#+ title: {en: A, nl: B}\n#+ labels: {name: thing}\nSELECT ?x ?name WHERE { ?x ?p ?name }\n",
+     "not projected"),
+])
+def test_bad_headers_are_rejected(tmp_path, text, message):
+    path = tmp_path / "q.rq"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(QueryDefinitionError, match=message):
+        parse_saved_query(path)
+
+
+def test_empty_and_missing_values(settings):
+    """Absent: the default. Empty: unbound for an optional parameter, else the default."""
+    library = QueryLibrary(settings.queries_dir)
+    orgs = library.get("organisations-by-activity")                  # report: default nhfl-2025, optional
+    assert str(orgs.bind({})["report"]).endswith("/report/nhfl-2025")
+    assert "report" not in orgs.bind({"report": ""})
+    opp = library.get("recommendations-for-opportunity")             # not optional: empty → default
+    assert int(opp.bind({"opportunity": ""})["opportunity"]) == 3
+    figures = library.get("figures-with-source")                     # no default: left out → unbound
+    assert "edition" not in figures.bind({})
+    supply = library.get("supply-concentration")
+    assert str(supply.bind({"minimum": "90.5"})["minimum"]) == "90.5"
+    assert supply.bind({"minimum": "90.5"})["minimum"].datatype.endswith("#decimal")
+    for bad in ("ninety", "1e3", "9" * 20):
+        with pytest.raises(ParamError, match="minimum"):
+            supply.bind({"minimum": bad})
+    trade = library.get("trade-measures-timeline")
+    assert trade.bind({"from": "2023"})["from"].datatype.endswith("#integer")
+    with pytest.raises(ParamError, match="from"):
+        trade.bind({"from": "1800"})
+
+
+def test_closed_lists_from_the_graph(settings, store):
+    """Class members, values_query answers (years present, goods-share provinces, numbered
+    opportunities), and a value outside them is a ParamError naming the parameter."""
+    from crm_kg.queries import Choices
+
+    library = QueryLibrary(settings.queries_dir)
+    choices = Choices(store)
+    trade = library.get("trade-measures-timeline")
+    assert [c.value for c in choices.get(trade, trade.param("from"))] == ["2022", "2023", "2024", "2025"]
+    with pytest.raises(ParamError, match="'from'.*not one of the allowed"):
+        choices.check(trade, trade.bind({"from": "2021"}))
+    shares = library.get("goods-category-shares")
+    provinces = choices.get(shares, shares.param("province"))
+    assert [(c.value, c.label("nl")) for c in provinces] == [("flevoland", "Flevoland"),
+                                                             ("noord-holland", "Noord-Holland")]
+    opp = library.get("recommendations-for-opportunity")
+    numbers = choices.get(opp, opp.param("opportunity"))
+    assert [c.value for c in numbers] == ["1", "2", "3", "4", "5"]
+    assert "(nhfl-2025)" in numbers[2].label("en") and "(zh-2024)" in numbers[2].label("en")
+    actors = {c.value for c in choices.get(opp, opp.param("actor"))}
+    assert {"municipalities", "provinces", "national-government"} <= actors
+    with pytest.raises(ParamError, match="'opportunity'"):
+        choices.check(opp, opp.bind({"opportunity": "6"}))
+    with pytest.raises(ParamError, match="'actor'"):
+        choices.check(opp, opp.bind({"actor": "material/gallium"}))
+    # a list too long to hold is checked value by value
+    small = Choices(store, limit=3)
+    place = library.get("organisations-in-place")
+    assert small.get(place, place.param("place")) is None
+    small.check(place, place.bind({"place": "urk"}))
+    with pytest.raises(ParamError, match="'place'"):
+        small.check(place, place.bind({"place": "nowhere"}))
+
+
+def _rows(result):
+    return sorted(tuple(sorted((k, str(v), type(v).__name__) for k, v in row.items() if v is not None))
+                  for row in result.rows)
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in load_settings().queries_dir.glob("*.rq")))
+def test_editor_text_gives_the_same_answer(settings, store, name):
+    """The text "open in the SPARQL editor" shows — values written in — answers what the form does,
+    and is standard SPARQL 1.1 (it parses with rdflib's grammar)."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    query = QueryLibrary(settings.queries_dir).get(name)
+    bindings = query.bind({})
+    text = query.editor_text(bindings)
+    parseQuery(text)
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    assert not [k for k in bindings if f"${k}" in body]
+    bound_answer = store.query(query.text, bindings)
+    written = store.query(text)
+    assert bound_answer.rows, f"{name}: the default parameters give no answer"
+    assert _rows(written) == _rows(bound_answer)

@@ -295,8 +295,8 @@ def test_saved_query_materials_with_export_restrictions(store, settings):
 
 
 def test_saved_query_organisations_in_province(store, settings):
-    rows = run(store, settings, "organisations-in-province", province="flevoland")
-    by_name = {str(r["name"]): str(r["placeLabel"]) for r in rows}
+    rows = run(store, settings, "organisations-in-place", place="flevoland", report="")
+    by_name = {str(r["name"]): str(r["townLabel"]) for r in rows}
     assert by_name["Vecomach"] == "Emmeloord" and by_name["Trimey Metalen"] == "Urk"
     assert len(rows) == len(by_name) == 14
     assert {str(r["kind"]) for r in rows if str(r["name"]) == "Provincie Flevoland"} == {"government body"}
@@ -328,8 +328,8 @@ def test_only_deliberately_shared_names_are_shared(reference):
 
 
 def test_saved_query_over_http_checks_the_province(client):
-    body = client.get("/api/queries/organisations-in-province?province=flevoland&lang=nl").get_json()
+    body = client.get("/api/queries/organisations-in-place?place=flevoland&report=&lang=nl").get_json()
     names = {b["name"]["value"] for b in body["results"]["bindings"]}
     assert len(names) == 14 and "Vecomach" in names
-    response = client.get("/api/queries/organisations-in-province?province=amsterdam")
-    assert response.status_code == 400 and response.get_json()["param"] == "province"
+    response = client.get("/api/queries/organisations-in-place?place=gallium")     # not a place
+    assert response.status_code == 400 and response.get_json()["param"] == "place"

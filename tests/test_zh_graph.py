@@ -204,14 +204,15 @@ def test_organisation_counts_query(ask):
 
 
 def test_organisations_by_activity_follow_the_hierarchy(ask):
-    refining = ask("organisations-by-activity-in-report", activity="refining")
+    refining = ask("organisations-by-activity", activity="refining", report="zh-2024")
     assert sorted(str(r["name"]) for r in refining) == ["Climax Molybdenum", "Sibelco"]
-    recycling = ask("organisations-by-activity-in-report", activity="recycling")
+    recycling = ask("organisations-by-activity", activity="recycling", report="zh-2024")
     assert len({r["organisation"] for r in recycling}) == 36          # 35 collectors + TES
     tes = {tail(r["listedAs"]) for r in recycling if tail(r["organisation"]) == "tes"}
     assert tes == {"black-mass-production", "metal-recovery"}
     delft = {tail(r["organisation"]): tail(r["place"]) for r in
-             ask("organisations-by-activity-in-report", activity="research-and-development")}
+             ask("organisations-by-activity", activity="research-and-development",
+                                                                 report="zh-2024")}
     assert delft["asml-delft"] == "delft" and delft["ihe-delft"] == "delft"
 
 

@@ -101,7 +101,7 @@ def _table(variables: list[str], rows: list[dict]) -> str:
 def cmd_query(args) -> int:
     from rdflib.plugins.sparql.parser import parseQuery
 
-    from .queries import QueryDefinitionError, QueryLibrary, parse_saved_query
+    from .queries import Choices, QueryDefinitionError, QueryLibrary, parse_saved_query
     from .store import EmbeddedStore
     from .web.render import csv_text
 
@@ -134,10 +134,11 @@ def cmd_query(args) -> int:
     else:
         raise CrmKgError("give a query FILE.rq or --name NAME (or --list)")
     bindings = {}
+    store = EmbeddedStore.from_directory(settings.ttl_dir)
     if saved is not None:
         bindings = saved.bind(params)
+        Choices(store).check(saved, bindings)      # closed lists drawn from the graph
         query_text = saved.text
-    store = EmbeddedStore.from_directory(settings.ttl_dir)
     result = store.query(query_text, bindings)
     if result.kind == "graph":
         from rdflib import Graph

@@ -2,7 +2,7 @@
 
 ``create_app(config)`` loads the built graph once per app — never at import —
 and registers the surfaces: pages (``/``), the SPARQL endpoint (``/sparql``),
-saved queries (``/queries``, ``/api/queries``). ``config`` may carry
+saved queries (``/queries``, ``/api/queries``, ``/api``). ``config`` may carry
 ``SETTINGS`` (a :class:`~crm_kg.config.Settings`), ``STORE`` (any object with
 the :class:`~crm_kg.store.Store` interface) and Flask keys such as ``TESTING``.
 Without ``STORE`` the app opens :func:`crm_kg.execute.open_store`: a pool of
@@ -16,7 +16,7 @@ from flask import Flask, Response, g, request
 from ..config import load_settings
 from ..execute import Unavailable, open_store
 from ..queries import QueryLibrary
-from . import dataset, ld, ontology, pages, queries, sparql
+from . import dataset, ld, ontology, openapi, pages, queries, sparql
 from .i18n import pick_language
 
 
@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(queries.bp)
+    app.register_blueprint(openapi.bp)   # /api/openapi.json, /api
     app.register_blueprint(ontology.bp)  # /ontology (docs, Turtle, RDF/XML, JSON-LD)
     app.register_blueprint(ld.bp)        # /id/…, /search, 404 page
     app.register_blueprint(dataset.bp)   # /dataset, /.well-known/void, /graph/…, /downloads

@@ -1,147 +1,312 @@
-"""Saved queries as a web page (``/queries``) and an API (``/api/queries``).
+"""Saved queries as web pages (``/queries``) and an API (``/api/queries``).
 
-Parameters come from the query string, are typed and checked by
-:mod:`crm_kg.queries` and, for IRI parameters of a class, against the class's
-members in the graph (a closed list); a bad value is HTTP 400 naming the
-parameter. Answers are SPARQL 1.1 Query Results JSON (or CSV by ``Accept``).
+* ``/queries`` — the library grouped by topic (tag), searchable with ``?q=``
+  (a plain GET form: works without script) and ``?tag=``, in English or Dutch.
+* ``/queries/<name>`` — the question, its parameters as a form (drop-downs for
+  closed lists, named in the reader's language), the answer as a table with
+  links and names, its count and pages (``offset``/``limit``), a chart where
+  the header asks for one, the SPARQL on demand with a link that opens it in
+  the SPARQL editor, and downloads (CSV, JSON, Turtle). A bad value is a 400
+  page naming the parameter. ``/queries/<name>/chart.svg`` is the chart alone.
+* ``/api/queries`` — the library with every parameter (type, default, bounds,
+  closed list with names); ``/api/queries/<name>`` — the answer as SPARQL 1.1
+  Query Results JSON, CSV or Turtle by ``Accept`` or ``format=``, in pages:
+  ``limit`` (default :data:`~.openapi.DEFAULT_PAGE`) and ``offset``, the total
+  in ``X-Total-Count``, the other pages in ``Link`` (RFC 8288). A bad value is
+  a JSON 400 naming the parameter.
+
+Parameters are typed, checked against their closed lists and bound as RDF
+terms (:mod:`crm_kg.queries`); the query text is never edited.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, render_template, request
-from rdflib import Literal, URIRef
+from urllib.parse import urlencode
 
+from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template, request,
+                   url_for)
+from markupsafe import Markup
+from rdflib import Graph
+
+from ..execute import Unavailable
 from ..queries import ParamError, SavedQuery, UnknownQuery
 from ..store import StoreError
+from . import answers
+from .charts import Chart
 from .i18n import pick
 from .negotiation import NotAcceptable, choose
-from .render import cell, csv_text
+from .openapi import DEFAULT_PAGE
+from .rdfdoc import serialize
+from .wording import t, tag_name
 
 bp = Blueprint("queries", __name__)
 
-MEMBERS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?value (SAMPLE(?l) AS ?label) ?class ?lang WHERE {
-  ?value a ?class .
-  OPTIONAL { ?value rdfs:label ?l . FILTER(LANG(?l) = STR(?lang) || LANG(?l) = "") }
-} GROUP BY ?value ?class ?lang ORDER BY ?value"""
+PAGE_ROWS = 100                      # rows per page of the HTML table
+CONTROL = {"format", "lang", "limit", "offset", "q", "page"}
+SELECT_TYPES = ["application/sparql-results+json", "application/json", "text/csv", "text/turtle"]
+GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json"]
+ALIASES = {"json": "application/sparql-results+json", "srj": "application/sparql-results+json",
+           "csv": "text/csv", "ttl": "text/turtle", "turtle": "text/turtle",
+           "nt": "application/n-triples", "jsonld": "application/ld+json"}
+EXPOSED = "Link, X-Total-Count, X-Result-Truncated, Retry-After, Content-Type"
 
 
 def _library():
     return current_app.extensions["crm_kg.queries"]
 
 
-def _store():
-    return current_app.extensions["crm_kg.store"]
+def _settings():
+    return current_app.extensions["crm_kg.settings"]
 
 
-def allowed_values(query: SavedQuery, lang: str) -> dict[str, list[tuple[str, str]]]:
-    """Closed lists per parameter: (value as typed in the form, label)."""
-    out = {}
-    for p in query.params:
-        if p.allowed:
-            out[p.name] = [(str(a), str(a)) for a in p.allowed]
-        elif p.type == "iri" and p.cls:
-            result = _store().query(MEMBERS, {"class": URIRef(p.cls), "lang": Literal(lang)})
-            values = []
-            for row in result.rows:
-                iri = str(row["value"])
-                shown = iri[len(p.base):] if p.base and iri.startswith(p.base) else iri
-                values.append((shown, str(row.get("label") or shown)))
-            out[p.name] = values
-    return out
+def _get(name: str) -> SavedQuery | None:
+    try:
+        return _library().get(name)
+    except UnknownQuery:
+        return None
 
 
-def run(query: SavedQuery, args: dict, lang: str):
-    """Bind, check closed lists, run. Raises ParamError for bad input."""
-    bindings = query.bind(args)
-    closed = allowed_values(query, lang)
-    for p in query.params:
-        if p.type == "iri" and p.cls and p.name in bindings:
-            members = {(p.base or "") + v if not v.startswith("http") else v for v, _ in closed.get(p.name, [])}
-            if str(bindings[p.name]) not in members:
-                raise ParamError(p.name, f"{args.get(p.name, p.default)!r} is not one of the allowed values")
-    settings = current_app.extensions["crm_kg.settings"]
-    return _store().query(query.text, bindings, limit=settings.max_result_rows), closed
+def _raw(query: SavedQuery) -> dict:
+    """The query's parameters from the query string; ``lang`` defaults to the page's language."""
+    raw = {k: v for k, v in request.args.items() if k not in CONTROL or query.param(k)}
+    if query.param("lang") and "lang" not in raw:
+        raw["lang"] = g.lang
+    return raw
 
 
-def _args(query: SavedQuery) -> dict:
-    args = {k: v for k, v in request.args.items() if k not in ("format", "lang") or query.param(k)}
-    if query.param("lang") and "lang" not in args:
-        args["lang"] = g.lang
-    return args
+def bound(query: SavedQuery, raw: dict) -> dict:
+    """Typed bindings, checked against the closed lists; ParamError names a bad parameter."""
+    bindings = query.bind(raw)
+    answers.choices().check(query, bindings)
+    return bindings
 
 
-def _param_error(exc: ParamError) -> Response:
-    response = jsonify({"error": str(exc), "param": exc.param, "detail": exc.detail})
-    response.status_code = 400
+def paging(default: int) -> tuple[int, int]:
+    """``offset`` and ``limit`` from the query string (ParamError when malformed)."""
+    top = _settings().max_result_rows
+    out = []
+    for name, fallback, low in (("offset", 0, 0), ("limit", default, 1)):
+        text = request.args.get(name, "").strip()
+        if not text:
+            out.append(fallback)
+            continue
+        if not text.isdigit() or len(text) > 9:
+            raise ParamError(name, f"{text!r} is not a whole number")
+        value = int(text)
+        if value < low or (name == "limit" and value > top):
+            raise ParamError(name, f"{value} is outside {low}–{top if name == 'limit' else '∞'}")
+        out.append(value)
+    return out[0], out[1]
+
+
+def _items(result) -> list:
+    return result.rows if result.kind == "select" else result.triples if result.kind == "graph" else []
+
+
+def _url(path: str, params: dict) -> str:
+    query = urlencode([(k, v) for k, v in params.items() if v is not None])
+    return path + ("?" + query if query else "")
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """API answers are public and read-only: any origin may read them (no credentials)."""
+    if request.path.startswith("/api/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = EXPOSED
     return response
 
+
+# -- the library ---------------------------------------------------------------------
 
 @bp.route("/queries")
 def index():
     lang = g.lang
-    groups = {tag: sorted(qs, key=lambda q: q.label(lang)) for tag, qs in _library().by_tag().items()}
-    return render_template("queries.html", groups=groups, lang=lang, pick=pick)
+    library = _library()
+    text = request.args.get("q", "").strip()[:200]
+    tag = request.args.get("tag", "").strip()
+    found = library.search(text) if text else list(library)
+    if tag:
+        found = [q for q in found if tag in q.tags]
+    groups = library.by_tag(found)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "other", tag_name(kv[0], lang).casefold()))
+    groups = {k: sorted(v, key=lambda q: q.label(lang).casefold()) for k, v in ordered}
+    all_tags = sorted(library.by_tag(), key=lambda k: tag_name(k, lang).casefold())
+    return render_template("queries.html", groups=groups, lang=lang, pick=pick, t=t, tag_name=tag_name,
+                           text=text, tag=tag, found=len(found), total=len(library), all_tags=all_tags)
 
+
+# -- one question as a page ------------------------------------------------------------
 
 @bp.route("/queries/<name>")
 def page(name: str):
-    try:
-        query = _library().get(name)
-    except UnknownQuery:
+    query = _get(name)
+    if query is None:
         abort(404)
     lang = g.lang
-    args = _args(query)
-    error, result, closed = None, None, allowed_values(query, lang)
+    raw = _raw(query)
+    context = {"query": query, "lang": lang, "pick": pick, "t": t, "error": None, "answer": None,
+               "options": answers.form_choices(query, lang), "values": answers.form_values(query, raw)}
     try:
-        result, closed = run(query, args, lang)
+        bindings = bound(query, raw)
+        offset, limit = paging(PAGE_ROWS)
     except ParamError as exc:
-        error = exc
-    except StoreError as exc:
-        return Response(str(exc), status=502, mimetype="text/plain")
-    values = {p.name: args.get(p.name, p.default) for p in query.params}
-    table = None
-    if result is not None:
-        shown = [v for v in result.variables if not query.param(v)]
-        table = {"variables": shown,
-                 "rows": [[cell(row.get(v)) for v in shown] for row in result.rows],
-                 "truncated": result.truncated}
-    return render_template("query.html", query=query, lang=lang, pick=pick, values=values,
-                           closed=closed, error=error, table=table), (400 if error else 200)
+        context["error"] = exc
+        return render_template("query.html", **context), 400
+    result = answers.execute(query, bindings)
+    context["answer"] = _answer_view(query, result, bindings, raw, lang, offset, limit)
+    return render_template("query.html", **context)
 
+
+def _answer_view(query, result, bindings, raw, lang, offset, limit) -> dict:
+    items = _items(result)
+    total = len(items)
+    page_rows = items[offset:offset + limit]
+    view = {"kind": result.kind, "total": total, "truncated": result.truncated,
+            "limit": _settings().max_result_rows, "first": offset + 1 if page_rows else 0,
+            "last": offset + len(page_rows), "boolean": result.boolean}
+    if result.kind == "select":
+        view["table"] = answers.table(query, result, bindings, lang, page_rows)
+    elif result.kind == "graph":
+        graph_index = answers.index()
+        view["table"] = {"headings": ["subject", "predicate", "object"], "rows": [
+            [answers.cell(term, None, lang, graph_index) for term in triple] for triple in page_rows]}
+    if query.chart and result.kind == "select":
+        labels = {iri: name for name, iri in answers.label_columns(query, result.variables, set()).items()}
+        svg = Chart(query.chart, result, labels, answers.index(), lang, query.label(lang)).svg()
+        view["chart"] = Markup(svg) if svg else None
+        view["chart_href"] = _url(url_for("queries.chart", name=query.name), raw)
+    base = url_for("queries.page", name=query.name)
+    if offset > 0:
+        view["prev"] = _url(base, {**raw, "offset": max(0, offset - limit) or None,
+                                   "limit": limit if limit != PAGE_ROWS else None})
+    if offset + limit < total:
+        view["next"] = _url(base, {**raw, "offset": offset + limit, "limit": limit if limit != PAGE_ROWS else None})
+    api = url_for("queries.api_query", name=query.name)
+    whole = total if total > DEFAULT_PAGE else None
+    formats = [("csv", "CSV"), ("json", "JSON"), ("ttl", "Turtle")] if result.kind != "ask" else [
+        ("csv", "CSV"), ("json", "JSON")]
+    view["downloads"] = [(label, _url(api, {**raw, "format": fmt, "limit": whole})) for fmt, label in formats]
+    view["api"] = _url(api, raw)
+    view["editor"] = "/sparql?" + urlencode({"query": query.editor_text(bindings), "format": "html"})
+    return view
+
+
+@bp.route("/queries/<name>/chart.svg")
+def chart(name: str):
+    query = _get(name)
+    if query is None or not query.chart:
+        abort(404)
+    lang = g.lang
+    try:
+        bindings = bound(query, _raw(query))
+    except ParamError as exc:
+        return Response(f"{exc}\n", status=400, mimetype="text/plain")
+    result = answers.execute(query, bindings)
+    labels = {iri: name for name, iri in answers.label_columns(query, result.variables, set()).items()}
+    svg = Chart(query.chart, result, labels, answers.index(), lang, query.label(lang)).svg()
+    if svg is None:
+        return Response("no data to draw\n", status=404, mimetype="text/plain")
+    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + svg, mimetype="image/svg+xml")
+
+
+# -- the API ---------------------------------------------------------------------------
 
 @bp.route("/api/queries")
 def api_index():
-    return jsonify([{
-        "name": q.name, "title": q.title, "description": q.description, "tags": list(q.tags),
-        "url": f"/api/queries/{q.name}",
-        "params": [{"name": p.name, "type": p.type, "label": p.label, "default": p.default,
-                    "class": p.cls, "allowed": list(p.allowed) or None} for p in q.params],
-    } for q in _library()])
+    out = []
+    for q in _library():
+        params = []
+        for p in q.params:
+            listed = answers.choices().get(q, p)
+            params.append({
+                "name": p.name, "type": p.type, "label": p.label, "default": p.default,
+                "required": p.required, "optional": p.may_be_empty, "min": p.min, "max": p.max,
+                "class": p.cls, "base": p.base,
+                "values": None if listed is None else [
+                    {"value": c.value, "label": c.labels or None} for c in listed]})
+        out.append({"name": q.name, "title": q.title, "description": q.description, "tags": list(q.tags),
+                    "url": url_for("queries.api_query", name=q.name),
+                    "page": url_for("queries.page", name=q.name), "form": q.form,
+                    "variables": list(q.variables), "chart": q.chart, "params": params})
+    return jsonify(out)
+
+
+def _json_error(message: str, status: int, **extra) -> Response:
+    response = jsonify({"error": message, **extra})
+    response.status_code = status
+    return response
 
 
 @bp.route("/api/queries/<name>")
 def api_query(name: str):
+    query = _get(name)
+    if query is None:
+        return _json_error(f"no saved query named {name!r} (see /api/queries)", 404)
     try:
-        query = _library().get(name)
-    except UnknownQuery as exc:
-        return jsonify({"error": str(exc)}), 404
-    try:
-        result, _ = run(query, _args(query), g.lang)
+        bindings = bound(query, _raw(query))
+        offset, limit = paging(DEFAULT_PAGE)
     except ParamError as exc:
-        return _param_error(exc)
-    except StoreError as exc:
-        return jsonify({"error": str(exc)}), 502
-    offers = ["application/sparql-results+json", "application/json", "text/csv"]
+        return _json_error(str(exc), 400, param=exc.param, detail=exc.detail)
+    offers = GRAPH_TYPES if query.form in ("construct", "describe") else SELECT_TYPES
+    if query.form == "ask":
+        offers = SELECT_TYPES[:3]
     try:
-        mime = choose(request.accept_mimetypes, offers, request.args.get("format"),
-                      {"json": "application/sparql-results+json", "csv": "text/csv"})
+        mime = choose(request.accept_mimetypes, offers, request.args.getlist("format"), ALIASES)
     except NotAcceptable as exc:
-        return Response("not acceptable; supported: " + ", ".join(exc.supported), 406)
-    headers = {"X-Result-Truncated": "true"} if result.truncated else {}
-    if mime == "text/csv":
-        return Response(csv_text(result.variables, result.rows), mimetype="text/csv", headers=headers)
-    response = jsonify(result.to_json())
-    response.mimetype = mime
-    response.headers.update(headers)
-    return response
+        return Response("not acceptable; this answer is available as: " + ", ".join(exc.supported) + "\n",
+                        status=406, mimetype="text/plain")
+    try:
+        result = answers.execute(query, bindings)
+    except Unavailable as exc:
+        response = _json_error(str(exc), 503)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    except StoreError as exc:
+        return _json_error(str(exc), 502)
+    items = _items(result)
+    rows = items[offset:offset + limit]
+    headers = {"X-Total-Count": str(len(items))}
+    links = _links(len(items), offset, limit)
+    if links:
+        headers["Link"] = links
+    if result.truncated:
+        headers["X-Result-Truncated"] = "true"
+    if result.kind == "graph":
+        graph = Graph()
+        for triple in rows:
+            graph.add(triple)
+        body = serialize(graph, mime, _prefixes())
+    elif mime == "text/csv":
+        body = answers.csv_body(result, rows)
+    elif mime == "text/turtle":
+        body = answers.turtle_body(query, result, rows, offset)
+    else:
+        body = answers.json_body(result, rows)
+    return Response(body, mimetype=mime, headers=headers)
+
+
+def _prefixes() -> dict:
+    from .paths import IriMap
+
+    return IriMap(_settings().base_iri).prefixes
+
+
+def _links(total: int, offset: int, limit: int) -> str | None:
+    """RFC 8288 ``Link`` header to the other pages of an answer (None when it has one page)."""
+    if offset == 0 and total <= limit:
+        return None
+    args = request.args.to_dict()
+    base = request.base_url
+
+    def at(start: int) -> str:
+        return _url(base, {**args, "offset": start, "limit": limit})
+
+    last = max(0, (total - 1) // limit * limit)
+    links = [f'<{at(0)}>; rel="first"']
+    if offset > 0:
+        links.append(f'<{at(max(0, offset - limit))}>; rel="prev"')
+    if offset + limit < total:
+        links.append(f'<{at(offset + limit)}>; rel="next"')
+    links.append(f'<{at(last)}>; rel="last"')
+    return ", ".join(links)
