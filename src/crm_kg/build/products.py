@@ -15,8 +15,9 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal
 
 from .. import yamlio
-from ..iri import CRM, SKOS, mint
+from ..iri import CRM, DCT, SKOS, mint
 from ..resolve import Gazetteer
+from .reference import REFERENCE_SOURCE
 
 PRODUCT_CLASS = {"product": CRM.Product, "component": CRM.Component, "asset": CRM.Asset}
 PRODUCT_SCHEMA = {"id": ("str", True), "kind": ("str", True), "en": ("str", True), "nl": ("str", True),
@@ -56,6 +57,7 @@ class Products:
         for e in self.products.entries.values():
             iri = mint("product", e["id"])
             g.add((iri, RDF.type, PRODUCT_CLASS[e["kind"]]))
+            g.add((iri, DCT.source, REFERENCE_SOURCE))
             for lang in ("en", "nl"):
                 g.add((iri, RDFS.label, Literal(e[lang], lang=lang)))
                 g.add((iri, SKOS.prefLabel, Literal(e[lang], lang=lang)))
@@ -73,6 +75,7 @@ class Products:
         for e in self.goods.entries.values():
             iri = mint("goods-category", e["id"])
             g.add((iri, RDF.type, CRM.GoodsCategory))
+            g.add((iri, DCT.source, REFERENCE_SOURCE))
             for lang in ("en", "nl"):
                 g.add((iri, RDFS.label, Literal(e[lang], lang=lang)))
                 g.add((iri, SKOS.prefLabel, Literal(e[lang], lang=lang)))

@@ -6,7 +6,11 @@ spellings the reports use (``skos:altLabel``; misprints and mistranslations as
 ``skos:hiddenLabel`` so they are found but never shown), types, located-in
 chains, WGS84 points (GeoSPARQL), CBS/TOOI/ELI/CELEX identifiers, EU-list
 membership, and ``skos:exactMatch`` links to Wikidata and TOOI (never
-``owl:sameAs``). Report-stated targets are claims of a report: they go to that
+``owl:sameAs``). Every entry says where it comes from with
+``dct:source <https://w3id.org/crm-kg/graph/reference>`` (the curated reference
+data, described at /graph/reference): its provenance, as
+``prov:wasDerivedFrom`` a passage is for facts read from a report (the SHACL
+shapes require one or the other). Report-stated targets are claims of a report: they go to that
 report's graph with the passage they come from.
 """
 
@@ -19,7 +23,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from .. import yamlio
-from ..iri import CRM, DCT, GEO, ORG, SKOS, WD, mint
+from ..iri import CRM, DCT, GEO, ORG, SKOS, WD, graph_iri, mint
 from ..resolve import Gazetteer, concept
 
 ORG_CLASS = {
@@ -75,6 +79,7 @@ TOPIC_SCHEMA = {"concept": ("str", True), "terms": ("dict", True)}
 LIST_CLASS = {"critical": CRM.CriticalRawMaterialsList, "strategic": CRM.StrategicRawMaterialsList}
 MATERIAL_LISTS = (("eu-crm-2023", "eu_crm_2023"), ("eu-srm-2024", "eu_strategic_2024"))
 REPORTS = ("nhfl-2025", "zh-2024")
+REFERENCE_SOURCE = graph_iri("reference")  # dct:source of every gazetteer entry
 
 
 def _literal_labels(g: Graph, iri: URIRef, names: dict[str, str], pref: bool = True) -> None:
@@ -260,6 +265,7 @@ class Reference:
         if cls is None:
             raise yamlio.InputError(f"{e.where('kind')}: unknown organisation kind {e['kind']!r}")
         g.add((iri, RDF.type, cls))
+        g.add((iri, DCT.source, REFERENCE_SOURCE))
         g.add((iri, RDFS.label, Literal(e["name"])))
         g.add((iri, SKOS.prefLabel, Literal(e["name"])))
         for alias in e.get("aliases") or []:
@@ -295,6 +301,7 @@ class Reference:
         if cls is None:
             raise yamlio.InputError(f"{e.where('kind')}: unknown place kind {e['kind']!r}")
         g.add((iri, RDF.type, cls))
+        g.add((iri, DCT.source, REFERENCE_SOURCE))
         _literal_labels(g, iri, {"en": e["en"], "nl": e["nl"]})
         for alias in e.get("aliases") or []:
             g.add((iri, SKOS.altLabel, Literal(alias)))
@@ -325,6 +332,7 @@ class Reference:
         for e in self.lists.entries.values():
             iri = mint("list", e["id"])
             g.add((iri, RDF.type, LIST_CLASS[e["class"]]))
+            g.add((iri, DCT.source, REFERENCE_SOURCE))
             g.add((iri, CRM.listYear, Literal(int(e["year"]))))
             _literal_labels(g, iri, dict(e["name"]))
             for alias in e.get("aliases") or []:
@@ -344,6 +352,7 @@ class Reference:
         if cls is None:
             raise yamlio.InputError(f"{e.where('kind')}: unknown material kind {e['kind']!r}")
         g.add((iri, RDF.type, cls))
+        g.add((iri, DCT.source, REFERENCE_SOURCE))
         _literal_labels(g, iri, {"en": e["en"], "nl": e["nl"]})
         for lang, aliases in (e.get("aliases") or {}).items():
             for alias in aliases or []:
@@ -385,6 +394,7 @@ class Reference:
         if cls is None:
             raise yamlio.InputError(f"{e.where('kind')}: unknown policy kind {e['kind']!r}")
         g.add((iri, RDF.type, cls))
+        g.add((iri, DCT.source, REFERENCE_SOURCE))
         _literal_labels(g, iri, dict(e["name"]))
         if e.get("short_name"):
             g.add((iri, CRM.shortName, Literal(e["short_name"])))
