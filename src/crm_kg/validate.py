@@ -40,6 +40,7 @@ from .config import Settings
 from .iri import CRM, PREFIXES, PROV, SKOS
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SHAPES = Namespace("https://w3id.org/crm-kg/shapes#")
 SHAPES_DIR = "shapes"          # ontology/shapes/*.ttl
 CHECKS_DIR = "checks"          # queries/checks/*-violation.rq
@@ -210,6 +211,8 @@ def _from_ox(term):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:  # rdflib writes plain literals without a datatype
+        return Literal(term.value)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
