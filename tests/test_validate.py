@@ -20,7 +20,13 @@ from crm_kg import CrmKgError
 from crm_kg.checks import CheckDefinitionError, load_check, load_checks
 from crm_kg.cli import main
 from crm_kg.iri import CRM, DCT, GRAPH, ID, SKOS
-from crm_kg.validate import ValidationSetupError, load_shapes, union_graph, validate_dataset, validate_graph
+from crm_kg.validate import (
+    ValidationSetupError,
+    load_shapes,
+    union_graph,
+    validate_dataset,
+    validate_graph,
+)
 
 REC = ID["recommendation/nhfl-2025/3"]
 CLEANTRON = ID["organisation/cleantron"]
@@ -151,7 +157,7 @@ SELECT ?focus WHERE { ?focus a crm:Report } LIMIT 1
 @pytest.fixture()
 def quick_build(built, monkeypatch):
     """run_build on the session's dataset (no re-extraction): validation and writing only."""
-    import crm_kg.build as build
+    from crm_kg import build
 
     _, result = built
     monkeypatch.setattr(build, "build_dataset", lambda settings: result)
@@ -159,7 +165,7 @@ def quick_build(built, monkeypatch):
 
 
 def test_build_lists_warnings_and_still_writes(quick_build, monkeypatch, tmp_path, capsys):
-    import crm_kg.validate as validate
+    from crm_kg import validate
 
     real = validate.load_shapes
     monkeypatch.setattr(validate, "load_shapes", lambda s: real(s) + Graph().parse(data=WARNING_SHAPE))
@@ -172,7 +178,7 @@ def test_build_lists_warnings_and_still_writes(quick_build, monkeypatch, tmp_pat
 
 
 def test_build_fails_on_a_check_violation_and_writes_nothing(quick_build, monkeypatch, tmp_path, capsys):
-    import crm_kg.validate as validate
+    from crm_kg import validate
 
     check_path = tmp_path / "checks" / "test-violation.rq"
     check_path.parent.mkdir()

@@ -14,11 +14,11 @@ from importlib import resources
 
 import pytest
 from rdflib import RDFS, Graph, Literal, Namespace, URIRef
+from test_validation_rules import Fixture, clean_graph, mutated
+from validation_cases import CASES
 
 from crm_kg.iri import CRM, GEO, ID
 from crm_kg.validate import load_shapes, run_shacl, union_graph
-from test_validation_rules import Fixture, clean_graph, mutated
-from validation_cases import CASES
 
 pyrudof = pytest.importorskip("pyrudof")
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from pyshacl import validate as shacl_validate
-import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from validation_cases import CASES, Case
 
 from crm_kg.checks import list_quads, load_checks, run_check
 from crm_kg.iri import GRAPH
 from crm_kg.validate import load_shapes, validate_graph
-from validation_cases import CASES, Case
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -226,7 +226,7 @@ def label_of(data: Graph, node) -> str | None:
         for label in sorted(labels):
             if isinstance(label, Literal) and label.language == lang:
                 return str(label)
-    return str(sorted(labels)[0])
+    return str(min(labels))
 
 
 def _span(data: Graph, passage, how: str) -> Source | None:
