@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from importlib import resources
 
+import pyrudof  # a dev dependency: without the second engine these tests fail, not skip
 import pytest
 from rdflib import RDFS, Graph, Literal, Namespace, URIRef
-from test_validation_rules import Fixture, clean_graph, mutated
-from validation_cases import CASES
+from validation_cases import CASES, Fixture, clean_graph, mutated
 
 from crm_kg.iri import CRM, GEO, ID
 from crm_kg.validate import load_shapes, run_shacl, union_graph
-
-pyrudof = pytest.importorskip("pyrudof")
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SHAPES_NS = "https://w3id.org/crm-kg/shapes#"

@@ -9,24 +9,20 @@ The same cases run in a second SHACL engine in tests/test_validation_engines.py.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
-from validation_cases import CASES, Case
+from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
+from validation_cases import CASES, Case, Fixture, clean_graph, mutated
 
 from crm_kg.checks import list_quads, load_checks, run_check
 from crm_kg.iri import GRAPH
 from crm_kg.validate import load_shapes, validate_graph
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SHAPES_NS = "https://w3id.org/crm-kg/shapes#"
 ROOT = Path(__file__).resolve().parents[1]
-CLEAN = Path(__file__).parent / "cases" / "validation" / "clean.ttl"
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 CONSTRAINTS = {SH[p] for p in (
     "class datatype nodeKind minCount maxCount minInclusive maxInclusive minExclusive maxExclusive "
@@ -64,79 +60,12 @@ def checks(settings) -> dict:
     return {c.rule: c for c in load_checks(settings.queries_dir / "checks")}
 
 
-def clean_graph(settings) -> Graph:
-    graph = Graph()
-    graph.parse(settings.ontology_dir / "crm.ttl", format="turtle")
-    graph.parse(CLEAN, format="turtle")
-    return graph
-
-
 @pytest.fixture(scope="module")
 def base(settings, checks) -> Fixture:
     fixture = Fixture(clean_graph(settings))
     fixture.store.extend(list_quads(list(checks.values())))  # the checks' word lists
     fixture.quads = set(fixture.store)
     return fixture
-
-
-class Fixture:
-    """The clean fixture as an rdflib graph (what pyshacl validates) and as a pyoxigraph
-    store (where the cases' SPARQL Updates run, and whose quads are quick to compare)."""
-
-    def __init__(self, graph: Graph):
-        self.graph = graph
-        self.store = ox.Store()
-        self.store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-        self.quads = set(self.store)
-        # pyoxigraph writes numbers in canonical form; the fixture does too, so that a
-        # triple the update removes in the store is the same triple in the graph
-        # (blank nodes, only in the ontology's axioms, get new labels; no case touches them)
-        ground = {t for t in set(graph) if not any(isinstance(x, BNode) for x in t)}
-        assert ground <= _triples(self.quads), "write the fixture's numbers in canonical form"
-
-
-def to_rdflib(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD_STRING:  # rdflib writes plain literals without a datatype
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def _triples(quads) -> set:
-    return {(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads}
-
-
-@contextlib.contextmanager
-def mutated(fixture: Fixture, case: Case):
-    """The fixture's graph with the case's update applied, yielded with the added and
-    removed triples; both put back as they were afterwards."""
-    added, removed = set(), set()
-    try:
-        if case.update:
-            fixture.store.update(case.sparql)
-            after = set(fixture.store)
-            added, removed = _triples(after - fixture.quads), _triples(fixture.quads - after)
-        for triple in removed:
-            fixture.graph.remove(triple)
-        for triple in added:
-            fixture.graph.add(triple)
-        yield fixture.graph, added, removed
-    finally:
-        for triple in added:
-            fixture.graph.remove(triple)
-        for triple in removed:
-            fixture.graph.add(triple)
-        if case.update:
-            now = set(fixture.store)
-            for quad in now - fixture.quads:
-                fixture.store.remove(quad)
-            for quad in fixture.quads - now:
-                fixture.store.add(quad)
 
 
 def reachable_shapes(shapes: Graph, owner: URIRef) -> list[str]:

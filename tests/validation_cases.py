@@ -6,13 +6,21 @@ clean.ttl + ontology/crm.ttl) and names the rule (``shapes:…`` or ``check:…`
 that must — or, for ``catches=False``, must not — report the focus node. In the
 updates, ``@kind/slug`` stands for ``<https://w3id.org/crm-kg/id/kind/slug>``.
 tests/test_validation_rules.py runs them; its meta-test fails when a shape or a
-check has no catching case here.
+check has no catching case here. :func:`mutated` applies a case (the update runs
+in pyoxigraph, whose quads are quick to compare; the difference is applied to
+the rdflib graph pyshacl validates, and to rudof's data in
+tests/test_validation_engines.py) and puts the fixture back afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 
 PREFIXES = """PREFIX crm: <https://w3id.org/crm-kg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -25,6 +33,8 @@ PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX geo: <http://www.opengis.net/ont/geosparql#>
 """
 ID = "https://w3id.org/crm-kg/id/"
+CLEAN = Path(__file__).parent / "cases" / "validation" / "clean.ttl"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _AT = re.compile(r"@([a-z][a-z0-9-]*/[A-Za-z0-9._/-]*[A-Za-z0-9])")
 
 
@@ -465,3 +475,73 @@ CASES: list[Case] = [
     catch("check:concept-scheme", set_("@unit/percent", "skos:inScheme", "<https://w3id.org/crm-kg/id/metric>"),
           "@unit/percent"),
 ]
+
+
+# --------------------------------------------------------------------------- applying a case
+
+def clean_graph(settings) -> Graph:
+    """The clean fixture with the ontology (class hierarchy, concept schemes)."""
+    graph = Graph()
+    graph.parse(settings.ontology_dir / "crm.ttl", format="turtle")
+    graph.parse(CLEAN, format="turtle")
+    return graph
+
+
+class Fixture:
+    """The clean fixture as an rdflib graph (what pyshacl validates) and as a pyoxigraph
+    store (where the cases' SPARQL Updates run, and whose quads are quick to compare)."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.store = ox.Store()
+        self.store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        self.quads = set(self.store)
+        # pyoxigraph writes numbers in canonical form; the fixture does too, so that a
+        # triple the update removes in the store is the same triple in the graph
+        # (blank nodes, only in the ontology's axioms, get new labels; no case touches them)
+        ground = {t for t in set(graph) if not any(isinstance(x, BNode) for x in t)}
+        assert ground <= _triples(self.quads), "write the fixture's numbers in canonical form"
+
+
+def to_rdflib(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:  # rdflib writes plain literals without a datatype
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _triples(quads) -> set:
+    return {(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads}
+
+
+@contextlib.contextmanager
+def mutated(fixture: Fixture, case: Case):
+    """The fixture's graph with the case's update applied, yielded with the added and
+    removed triples; both put back as they were afterwards."""
+    added, removed = set(), set()
+    try:
+        if case.update:
+            fixture.store.update(case.sparql)
+            after = set(fixture.store)
+            added, removed = _triples(after - fixture.quads), _triples(fixture.quads - after)
+        for triple in removed:
+            fixture.graph.remove(triple)
+        for triple in added:
+            fixture.graph.add(triple)
+        yield fixture.graph, added, removed
+    finally:
+        for triple in added:
+            fixture.graph.remove(triple)
+        for triple in removed:
+            fixture.graph.add(triple)
+        if case.update:
+            now = set(fixture.store)
+            for quad in now - fixture.quads:
+                fixture.store.remove(quad)
+            for quad in fixture.quads - now:
+                fixture.store.add(quad)
