@@ -103,10 +103,12 @@ def test_missing_java_is_a_clear_error(ontology_graph, monkeypatch):
 
 @pytest.fixture(scope="module")
 def broken_file(built, tmp_path_factory):
-    """The built dataset with one wrong type (gallium is also a place): SHACL-valid, OWL-inconsistent."""
+    """The built dataset with one wrong link: gallium "has part" a battery, so by the domain of
+    crm:hasPart it is a product, disjoint with material. SHACL-valid (no shape infers a type
+    from a domain), OWL-inconsistent: what only the reasoner finds."""
     _, result = built
     graph = result.dataset.graph(GRAPH["reference"])
-    wrong = (ID["material/gallium"], RDF.type, CRM.Place)
+    wrong = (ID["material/gallium"], CRM.hasPart, ID["product/battery"])
     graph.add(wrong)
     try:
         path = tmp_path_factory.mktemp("owl") / "broken.nq"
@@ -121,7 +123,7 @@ def test_cli_validate_runs_hermit_and_fails_on_an_inconsistent_graph(broken_file
     body = json.loads(capsys.readouterr().out)
     assert body["violations"] == 0  # SHACL has nothing against it …
     assert body["conforms"] is False and body["owl"]["consistent"] is False  # … the reasoner has
-    assert any(str(ID["material/gallium"]) in s and "crm:Place" in s for s in body["owl"]["suspects"])
+    assert any(str(ID["material/gallium"]) in s and "crm:Product" in s for s in body["owl"]["suspects"])
 
 
 def test_cli_validate_no_owl_skips_the_reasoner(broken_file, capsys):

@@ -31,6 +31,8 @@ def cmd_build(args) -> int:
         print(report.text(), file=sys.stderr)
         print(f"crm-kg: error: validation failed; {settings.ttl_dir} left unchanged", file=sys.stderr)
         return 1
+    if report is not None and report.warnings:  # listed, but they do not stop the build
+        print(report.text(), file=sys.stderr)
     counts = {str(g.identifier).rsplit("/", 1)[-1]: len(g) for g in result.dataset.graphs() if len(g)}
     print(f"built {sum(counts.values())} triples into {settings.ttl_dir}: "
           + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
@@ -38,9 +40,10 @@ def cmd_build(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    """SHACL shapes and SPARQL checks (src/crm_kg/validate.py), then the OWL step (reasoning.py)."""
     from rdflib import Dataset
 
-    from .validate import load_shapes, union_graph, validate_graph
+    from .validate import validate_dataset
 
     settings = _settings(args)
     path = Path(args.input) if args.input else settings.ttl_dir / "crm-kg.nq"
@@ -52,18 +55,18 @@ def cmd_validate(args) -> int:
         dataset.parse(path, format=fmt)
     except Exception as exc:
         raise CrmKgError(f"{path}: cannot parse ({exc})") from None
-    report = validate_graph(union_graph(dataset), load_shapes(settings))
+    report = validate_dataset(dataset, settings)
     owl = None
     if not args.no_owl:  # OWL 2 DL: declarations, then HermiT consistency (src/crm_kg/reasoning.py)
         from .reasoning import check_dataset
 
         owl = check_dataset(dataset, settings)
     if args.format == "json":
-        body = json.loads(report.json())
+        body = report.as_dict()
         if owl is not None:
             body["conforms"] = report.conforms and owl.conforms
             body["owl"] = owl.as_dict()
-        print(json.dumps(body, indent=2))
+        print(json.dumps(body, indent=2, ensure_ascii=False))
     else:
         print(report.text() + ("\n" + owl.text() if owl is not None else ""))
     return 0 if report.conforms and (owl is None or owl.conforms) else 1
@@ -175,13 +178,15 @@ def parser() -> argparse.ArgumentParser:
                        description="Read the reports, extract facts, build RDF, validate it and "
                        "write data/ttl; the previous graph stays if anything fails.")
     common(p, sources=True)
-    p.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
+    p.add_argument("--no-validate", action="store_true", help="skip validation (SHACL shapes, SPARQL checks)")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("validate", help="check the built graph: SHACL shapes, then OWL consistency",
-                       description="Validate data/ttl (or --input FILE) against ontology/shapes.ttl "
-                       "(SHACL), then check that every term is declared and the ontology with the "
-                       "data is consistent (HermiT, needs Java); exit 1 on violations.")
+    p = sub.add_parser("validate", help="check the built graph: SHACL shapes, SPARQL checks, OWL consistency",
+                       description="Validate data/ttl (or --input FILE) against the SHACL shapes of "
+                       "ontology/shapes/ and the SPARQL checks of queries/checks/, then check that every "
+                       "term is declared and the ontology with the data is consistent (HermiT, needs "
+                       "Java). Prints each finding with its focus node, label, path, value, message and "
+                       "source passage; warnings are listed but do not fail; exit 1 on violations.")
     common(p)
     p.add_argument("--input", metavar="FILE", help="an N-Quads/TriG/Turtle file to validate instead")
     p.add_argument("--format", choices=["text", "json"], default="text")

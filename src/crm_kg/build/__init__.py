@@ -106,11 +106,13 @@ def build_dataset(settings: Settings) -> BuildResult:
 
 
 def input_digests(settings: Settings, documents_sha: dict[str, str]) -> dict:
-    """Digests of everything a build reads, recorded in the manifest."""
+    """Digests of everything a build reads (the validation gate's shapes and checks too),
+    recorded in the manifest."""
     from .serialize import sha256_bytes
 
     inputs = {}
-    for path in sorted([*settings.ontology_dir.glob("*.ttl"), *settings.data_dir.glob("*.yaml"),
+    gate = [*settings.ontology_dir.glob("shapes/*.ttl"), *settings.queries_dir.glob("checks/*")]
+    for path in sorted([*settings.ontology_dir.glob("*.ttl"), *gate, *settings.data_dir.glob("*.yaml"),
                         *settings.data_dir.glob("curated/**/*.yaml"),
                         *settings.data_dir.glob("reference/*.yaml")]):
         inputs[str(path.relative_to(settings.root))] = sha256_bytes(path.read_bytes())

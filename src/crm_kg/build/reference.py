@@ -6,7 +6,11 @@ spellings the reports use (``skos:altLabel``; misprints and mistranslations as
 ``skos:hiddenLabel`` so they are found but never shown), types, located-in
 chains, WGS84 points (GeoSPARQL), CBS/TOOI/ELI/CELEX identifiers, EU-list
 membership, and ``skos:exactMatch`` links to Wikidata and TOOI (never
-``owl:sameAs``). Report-stated targets are claims of a report: they go to that
+``owl:sameAs``). Every entry says where it comes from with
+``dct:source <https://w3id.org/crm-kg/graph/reference>`` (the curated reference
+data, described at /graph/reference): its provenance, as
+``prov:wasDerivedFrom`` a passage is for facts read from a report (the SHACL
+shapes require one or the other). Report-stated targets are claims of a report: they go to that
 report's graph with the passage they come from.
 """
 
@@ -19,7 +23,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from .. import yamlio
-from ..iri import CRM, DCT, GEO, ORG, SKOS, WD, mint
+from ..iri import CRM, DCT, GEO, ORG, SKOS, WD, graph_iri, mint
 from ..resolve import Gazetteer, concept
 
 ORG_CLASS = {
@@ -77,6 +81,9 @@ MATERIAL_LISTS = (("eu-crm-2023", "eu_crm_2023"), ("eu-srm-2024", "eu_strategic_
 REPORTS = ("nhfl-2025", "zh-2024")
 
 
+REFERENCE_SOURCE = graph_iri("reference")  # dct:source of every gazetteer entry
+
+
 def _literal_labels(g: Graph, iri: URIRef, names: dict[str, str], pref: bool = True) -> None:
     for lang, name in names.items():
         if name:
@@ -85,10 +92,13 @@ def _literal_labels(g: Graph, iri: URIRef, names: dict[str, str], pref: bool = T
                 g.add((iri, SKOS.prefLabel, Literal(name, lang=lang)))
 
 
-def names(g: Graph, iri: URIRef, entry: dict, preferred: dict[str, str]) -> None:
-    """A gazetteer entry's names: preferred ones per language (rdfs:label and
-    skos:prefLabel), ``aliases`` (a list, or lists per language) as skos:altLabel,
-    ``misprints`` as skos:hiddenLabel — found by search and parsers, never shown."""
+def names(g: Graph, iri: URIRef, entry: dict, preferred: dict[str | None, str]) -> None:
+    """A gazetteer entry's source and names: ``dct:source`` the reference graph;
+    preferred names per language (rdfs:label and skos:prefLabel; key None for a
+    name in no language), ``aliases`` (a list, or lists per language) as
+    skos:altLabel, ``misprints`` as skos:hiddenLabel — found by search and
+    parsers, never shown."""
+    g.add((iri, DCT.source, REFERENCE_SOURCE))
     _literal_labels(g, iri, preferred)
     aliases = entry.get("aliases") or []
     by_lang = aliases.items() if isinstance(aliases, dict) else [(None, aliases)]
@@ -274,13 +284,8 @@ class Reference:
         if cls is None:
             raise yamlio.InputError(f"{e.where('kind')}: unknown organisation kind {e['kind']!r}")
         g.add((iri, RDF.type, cls))
-        g.add((iri, RDFS.label, Literal(e["name"])))
-        g.add((iri, SKOS.prefLabel, Literal(e["name"])))
-        for alias in e.get("aliases") or []:
-            if alias != e["name"]:
-                g.add((iri, SKOS.altLabel, Literal(alias)))
-        for misprint in e.get("misprints") or []:
-            g.add((iri, SKOS.hiddenLabel, Literal(misprint)))
+        aliases = [alias for alias in e.get("aliases") or [] if alias != e["name"]]
+        names(g, iri, {**e, "aliases": aliases}, {None: e["name"]})
         if e.get("level"):
             g.add((iri, CRM.governmentLevel, concept("level", self._level(e, "level"))))
         if e.get("located_in"):
@@ -392,12 +397,10 @@ class Reference:
         if cls is None:
             raise yamlio.InputError(f"{e.where('kind')}: unknown policy kind {e['kind']!r}")
         g.add((iri, RDF.type, cls))
-        _literal_labels(g, iri, dict(e["name"]))
+        names(g, iri, e, dict(e["name"]))
         if e.get("short_name"):
             g.add((iri, CRM.shortName, Literal(e["short_name"])))
             g.add((iri, SKOS.altLabel, Literal(e["short_name"])))
-        for alias in e.get("aliases") or []:
-            g.add((iri, SKOS.altLabel, Literal(alias)))
         if e.get("level"):
             g.add((iri, CRM.governmentLevel, concept("level", self._level(e, "level"))))
         for issuer in _issuers(e):

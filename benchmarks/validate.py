@@ -1,0 +1,81 @@
+"""Benchmark: ``crm-kg validate`` on the committed graph (data/ttl/crm-kg.nq), stage by stage.
+
+Run ``.venv/bin/python -m benchmarks.validate [--repeat N] [--no-owl] [--rudof]`` (or
+``main()`` from ``benchmarks/__main__.py``). Prints the median wall time of: parsing
+the N-Quads, the union graph, the SHACL shapes (pyshacl), the SPARQL checks
+(pyoxigraph: loading the store, then all checks), the OWL step (declarations +
+HermiT through owlready2, JVM start included) and, with ``--rudof``, the same
+shapes in rudof for comparison. The README states these figures. Not part of
+``make test``: speed is measured here, never in timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from rdflib import Dataset
+
+from crm_kg.checks import check_store, run_checks
+from crm_kg.config import load_settings
+from crm_kg.validate import load_settings_checks, load_shapes, run_shacl, shape_count, union_graph
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    parser = argparse.ArgumentParser(prog="benchmarks.validate", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-owl", action="store_true", help="skip the OWL step (HermiT)")
+    parser.add_argument("--rudof", action="store_true", help="also time rudof on the same shapes")
+    args, _unknown = parser.parse_known_args(argv)
+    settings = load_settings()
+    path = settings.ttl_dir / "crm-kg.nq"
+    shapes, checks = load_shapes(settings), load_settings_checks(settings)
+    timings: dict[str, list[float]] = {}
+
+    def timed(name, fn, *a):
+        start = time.perf_counter()
+        result = fn(*a)
+        timings.setdefault(name, []).append(time.perf_counter() - start)
+        return result
+
+    for _ in range(args.repeat):
+        dataset = Dataset()
+        timed("parse crm-kg.nq (rdflib)", dataset.parse, str(path), "nquads")
+        data = timed("union graph", union_graph, dataset)
+        results = timed("SHACL shapes (pyshacl)", run_shacl, data, shapes)
+        assert not [r for r in results if r[0] == "Violation"], "the committed graph has violations"
+        nquads = dataset.serialize(format="nquads", encoding="utf-8")
+        store = timed("SPARQL checks: load store", check_store, nquads, checks)
+        rows = timed("SPARQL checks: run all", run_checks, store, checks)
+        assert not rows, "the committed graph fails a check"
+        if not args.no_owl:
+            from crm_kg.reasoning import check_dataset
+
+            owl = timed("OWL: declarations + HermiT", check_dataset, dataset, settings)
+            assert owl.conforms, owl.text()
+        if args.rudof:
+            timed("SHACL shapes (rudof, load + validate)", _rudof, path, shapes.serialize(format="turtle"))
+    medians = {name: statistics.median(values) for name, values in timings.items()}
+    print(f"{len(data)} triples; {shape_count(shapes)} shapes; {len(checks)} checks; "
+          f"median of {args.repeat} run(s)")
+    for name, seconds in medians.items():
+        print(f"  {name:40s} {seconds:7.2f} s")
+    gate = sum(medians[k] for k in ("SHACL shapes (pyshacl)", "SPARQL checks: load store",
+                                    "SPARQL checks: run all"))
+    print(f"  {'build gate (shapes + checks)':40s} {gate:7.2f} s")
+    medians["build gate"] = gate
+    return medians
+
+
+def _rudof(path, shapes_ttl: str) -> bool:
+    import pyrudof
+
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(str(path), format=pyrudof.RDFFormat.NQuads)
+    rudof.read_shacl(shapes_ttl)
+    return rudof.validate_shacl().conforms
+
+
+if __name__ == "__main__":
+    main()
