@@ -18,6 +18,7 @@ from rdflib import RDF, RDFS, Dataset, Graph, Namespace, URIRef
 
 from .config import Settings
 from .iri import CRM, PROV
+from .rdfinput import parse as parse_rdf
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -79,7 +80,7 @@ def union_graph(dataset: Dataset) -> Graph:
 def load_shapes(settings: Settings) -> Graph:
     shapes = Graph()
     for path in sorted(settings.ontology_dir.glob("shapes*.ttl")):
-        shapes.parse(path, format="turtle")
+        parse_rdf(path, "turtle", into=shapes)       # file:line errors, no owl:imports
     return shapes
 
 
