@@ -58,7 +58,11 @@ def start(command: list[str], target, env: dict | None = None):
     def up():
         assert proc.poll() is None, log.read_text()
         return http(base, "/readyz", timeout=2)[0] == 200
-    wait_for(up)
+    try:
+        wait_for(up)
+    except BaseException:
+        stop(proc)
+        raise
     return proc, base
 
 

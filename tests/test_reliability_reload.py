@@ -55,25 +55,25 @@ def test_graph_swapped_six_times_under_24_clients_every_answer_whole(tmp_path):
 
     clients = [threading.Thread(target=client) for _ in range(24)]
     try:
-        for thread in clients:
-            thread.start()
-        wait_for(lambda: len(answers) > 50, what="the clients")
-        for n, label in enumerate(["B", "C", "A", "B", "C", "A"]):
-            publish(synthetic.files(label), target)           # a build swaps data/ttl…
-            if n % 2:                                         # …and the server is told
-                done = reload_cli(target)
-                assert done.returncode == 0, done.stderr
-                assert f"now serving version {version_of(label)}" in done.stdout
-            else:
-                proc.send_signal(signal.SIGHUP)
-            wait_for(lambda: readyz(base)["version"] == version_of(label), what=f"reload to {label}")
-            seen = len(answers)
-            wait_for(lambda: len(answers) > seen + 24, what="answers after the reload")
-    finally:
-        stop_clients.set()
-        for thread in clients:
-            thread.join(60)
-    try:
+        try:
+            for thread in clients:
+                thread.start()
+            wait_for(lambda: len(answers) > 50, what="the clients")
+            for n, label in enumerate(["B", "C", "A", "B", "C", "A"]):
+                publish(synthetic.files(label), target)           # a build swaps data/ttl…
+                if n % 2:                                         # …and the server is told
+                    done = reload_cli(target)
+                    assert done.returncode == 0, done.stderr
+                    assert f"now serving version {version_of(label)}" in done.stdout
+                else:
+                    proc.send_signal(signal.SIGHUP)
+                wait_for(lambda: readyz(base)["version"] == version_of(label), what=f"reload to {label}")
+                seen = len(answers)
+                wait_for(lambda: len(answers) > seen + 24, what="answers after the reload")
+        finally:
+            stop_clients.set()
+            for thread in clients:
+                thread.join(60)
         outcome = Counter(answers)
         assert set(outcome) <= {(200, "A"), (200, "B"), (200, "C")}, outcome.most_common(5)
         assert {label for _, label in outcome} == {"A", "B", "C"} and len(answers) > 300
