@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system build validate run serve test ontology bench clean
+.PHONY: help setup system build validate run serve test ontology bench soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ ontology: setup ## regenerate ontology/crm.owl (RDF/XML) and crm.html (pyLODE) f
 
 bench: setup ## run the benchmarks (not part of make test)
 	$(BIN)/python -m benchmarks
+
+soak: setup ## 5 minutes of steady load on gunicorn with reloads: errors, p99, memory growth
+	$(BIN)/python benchmarks/soak.py
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

@@ -4,6 +4,13 @@ One web process with many threads: a thread only waits while a query worker
 (crm_kg.execute, ``query_workers`` processes per web process) answers under
 the deadline, so a slow query never holds up other clients. More web
 processes (``WEB_CONCURRENCY``) means more query pools. ``--bind`` as usual.
+
+Reload: ``crm-kg reload`` (or ``kill -HUP`` of a *worker*) makes each web
+process load the new graph and swap it in while it answers (crm_kg.serving);
+the workers announce themselves in data/.ttl.run/. ``kill -HUP`` of the
+gunicorn *master* is gunicorn's own restart of its workers, which cannot boot
+if the new graph is broken — prefer ``crm-kg reload``, which keeps the old
+graph then.
 """
 
 import os
@@ -14,3 +21,10 @@ threads = int(os.environ.get("CRM_KG_THREADS", "16"))
 timeout = 60                 # worker heartbeat; every query is stopped at query_timeout before this
 graceful_timeout = 10
 limit_request_line = 8190    # the longest GET request line gunicorn reads; longer queries: POST
+
+
+def post_worker_init(worker):
+    """Announce this worker for `crm-kg reload` and reload on SIGHUP (after gunicorn's own handlers)."""
+    from crm_kg.serving import announce_app
+
+    announce_app(worker.wsgi)

@@ -22,7 +22,9 @@ CASES = Path(__file__).parent / "cases"
 
 @pytest.fixture(scope="session")
 def settings():
-    return load_settings()
+    """The project settings, without the per-client rate limit: every test client is 127.0.0.1
+    (tests/test_reliability_load.py tests the limit with its own settings)."""
+    return load_settings().with_(rate_limit=0)
 
 
 @pytest.fixture(scope="session")

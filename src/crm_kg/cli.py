@@ -1,4 +1,4 @@
-"""The ``crm-kg`` command: build, validate, serve, query.
+"""The ``crm-kg`` command: build, validate, serve, reload, query.
 
 Errors the user can act on (missing source file, unparsable query, unknown
 saved query, bad parameter…) print one line, ``crm-kg: error: …``, and exit
@@ -43,6 +43,8 @@ def cmd_validate(args) -> int:
     """SHACL shapes and SPARQL checks (src/crm_kg/validate.py), then the OWL step (reasoning.py)."""
     from rdflib import Dataset
 
+    from .rdfinput import FORMATS
+    from .rdfinput import parse as parse_rdf
     from .validate import validate_dataset
 
     settings = _settings(args)
@@ -50,11 +52,8 @@ def cmd_validate(args) -> int:
     if not path.is_file():
         raise CrmKgError(f"{path}: no such file (run `crm-kg build` first)")
     dataset = Dataset()
-    fmt = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".nt": "nt"}.get(path.suffix, "nquads")
-    try:
-        dataset.parse(path, format=fmt)
-    except Exception as exc:
-        raise CrmKgError(f"{path}: cannot parse ({exc})") from None
+    # N-Quads, TriG, Turtle, N-Triples or RDF/XML: no DOCTYPE/entities, no owl:imports (rdfinput)
+    parse_rdf(path, FORMATS.get(path.suffix.lower(), "nquads"), into=dataset)
     report = validate_dataset(dataset, settings)
     owl = None
     if not args.no_owl:  # OWL 2 DL: declarations, then HermiT consistency (src/crm_kg/reasoning.py)
@@ -73,13 +72,39 @@ def cmd_validate(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from .serving import announce_app
+    from .store import StoreError
     from .web import create_app
 
     settings = _settings(args)
-    app = create_app({"SETTINGS": settings})
-    print(f"serving {settings.ttl_dir} on http://{args.host}:{args.port}/", file=sys.stderr)
+    try:
+        app = create_app({"SETTINGS": settings})
+    except StoreError as exc:       # a missing, partial or corrupt graph is never served
+        raise CrmKgError(f"refusing to serve: {exc}") from None
+    url = f"http://{args.host}:{args.port}/"
+    announce_app(app, url)          # SIGHUP or `crm-kg reload` loads a new graph
+    store = app.extensions["crm_kg.store"]
+    print(f"serving {settings.ttl_dir} (version {store.version}) on {url}", file=sys.stderr)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     return 0
+
+
+def cmd_reload(args) -> int:
+    from .serving import request_reload
+
+    settings = _settings(args)
+    failed = 0
+    for state in request_reload(settings.ttl_dir, timeout=args.timeout):
+        outcome = state["outcome"]
+        where = f"pid {state['pid']}" + (f" ({state['url']})" if state.get("url") else "")
+        if outcome.get("ok"):
+            print(f"{where}: now serving version {outcome.get('version')} "
+                  f"(was {outcome.get('previous')}), generation {outcome.get('generation')}")
+        else:
+            failed += 1
+            print(f"crm-kg: error: {where}: reload failed, still serving version "
+                  f"{outcome.get('version', '?')}: {outcome.get('error')}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:
@@ -188,7 +213,8 @@ def parser() -> argparse.ArgumentParser:
                        "Java). Prints each finding with its focus node, label, path, value, message and "
                        "source passage; warnings are listed but do not fail; exit 1 on violations.")
     common(p)
-    p.add_argument("--input", metavar="FILE", help="an N-Quads/TriG/Turtle file to validate instead")
+    p.add_argument("--input", metavar="FILE",
+                   help="an N-Quads/TriG/Turtle/N-Triples/RDF-XML file to validate instead")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--no-owl", action="store_true",
                    help="skip the OWL step (declarations and HermiT consistency)")
@@ -201,6 +227,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("reload", help="make running servers load the graph now in data/ttl",
+                       description="Check data/ttl against its manifest, then signal (SIGHUP) every "
+                       "running server of it (found in data/.ttl.run/) to load it and swap it in while "
+                       "it answers; wait for each to report. Exit 1 if any server kept its old graph.")
+    common(p)
+    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="how long to wait for the servers (default 120)")
+    p.set_defaults(func=cmd_reload)
 
     p = sub.add_parser("query", help="run a SPARQL file or a saved query",
                        description="Run FILE.rq or the saved query --name NAME against the built graph.")

@@ -29,10 +29,14 @@ class Settings:
     ttl_dir: Path = ROOT / "data" / "ttl"
     query_timeout: float = 10.0
     max_result_rows: int = 10000
-    query_workers: int = 2            # worker processes answering queries; 0 = in-process, no deadline
+    query_workers: int = 3            # worker processes answering queries; 0 = in-process, no deadline
     query_memory_mb: int = 2048       # address-space limit of each worker; 0 = none
     max_query_bytes: int = 65536      # longer SPARQL text is refused (413)
     max_query_nesting: int = 32       # deeper {} () [] nesting is refused (400)
+    reserved_workers: int = 1         # query workers ad-hoc /sparql may not use (saved queries, pages)
+    rate_limit: float = 10.0          # requests per second per client (token bucket); 0 = no limit
+    rate_burst: int = 40              # bucket size: requests a client may make at once
+    trusted_proxies: int = 0          # reverse proxies in front whose X-Forwarded-For is believed
     extra: dict = field(default_factory=dict)
 
     @property
@@ -62,16 +66,17 @@ def load_settings(**overrides) -> Settings:
     for name, default in (("base_iri", None), ("sources", None), ("ttl_dir", None),
                           ("query_timeout", None), ("max_result_rows", None), ("query_workers", None),
                           ("query_memory_mb", None), ("max_query_bytes", None),
-                          ("max_query_nesting", None)):
+                          ("max_query_nesting", None), ("reserved_workers", None), ("rate_limit", None),
+                          ("rate_burst", None), ("trusted_proxies", None)):
         value = os.environ.get(f"CRM_KG_{name.upper()}", raw.get(name, default))
         if value is None:
             continue
         if name in ("sources", "ttl_dir"):
             value = (ROOT / value).resolve() if not Path(value).is_absolute() else Path(value)
-        elif name == "query_timeout":
+        elif name in ("query_timeout", "rate_limit"):
             value = float(value)
         elif name in ("max_result_rows", "query_workers", "query_memory_mb", "max_query_bytes",
-                      "max_query_nesting"):
+                      "max_query_nesting", "reserved_workers", "rate_burst", "trusted_proxies"):
             value = int(value)
         values[name] = value
     return Settings(**values).with_(**overrides)

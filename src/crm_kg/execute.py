@@ -31,37 +31,50 @@ layer cannot tell it from an :class:`~crm_kg.store.EmbeddedStore`:
   never reach the network, whatever the SPARQL guard (:mod:`crm_kg.web.guard`)
   missed. ``info()["pool"]["sandbox"]`` says whether the filter is in place.
 
+Fairness: ``reserved`` workers never answer calls of the ``"adhoc"`` lane
+(:data:`LANE`; the web layer sets it for ``/sparql``), which wait at most
+``lane_wait`` seconds for one of the other, *shared* workers; shared workers
+run niced (``shared_nice``), so ad-hoc queries running to their deadline
+neither take the workers nor the CPU that saved queries and pages need.
+Other calls take a reserved worker first, a shared one otherwise.
+
 The pool is small on purpose: another store (a remote endpoint) is another
 implementation of the same interface, another data source is another loader,
-and a reload is a new pool swapped in for the old one (``close()`` ends it).
+and a reload is a new pool swapped in for the old one (``close()`` ends it;
+:mod:`crm_kg.serving`).
 """
 
 from __future__ import annotations
 
 import atexit
+import collections
 import ctypes
 import logging
 import math
 import multiprocessing
+import os
 import pickle
 import platform
-import queue
 import resource
 import signal
 import threading
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import CrmKgError
 from . import store as store_module
-from .store import DATASET_FILE, EmbeddedStore, StoreError, read_manifest
+from .snapshot import open_snapshot
+from .store import EmbeddedStore, StoreError
 
 log = logging.getLogger(__name__)
 
 
 class Unavailable(CrmKgError):
-    """The engine cannot answer now (HTTP 503); ``retry_after`` in seconds."""
+    """The engine cannot answer now (HTTP ``status``, 503 here); ``retry_after`` in seconds."""
+
+    status = 503
 
     def __init__(self, message: str, retry_after: int = 1):
         super().__init__(message, retry_after)
@@ -83,35 +96,59 @@ class EngineFailed(Unavailable):
     """The worker died while answering (crash or memory limit) and was replaced."""
 
 
-@dataclass(frozen=True)
 class DirectoryLoader:
-    """Loads the built dataset of ``ttl_dir`` (``crm-kg.nq``) into an embedded store."""
+    """Loads the built dataset of ``ttl_dir`` (``crm-kg.nq``) into an embedded store.
 
-    ttl_dir: Path
+    :meth:`check` (run by the pool in the web process) checks the directory
+    against its manifest and pins its N-Quads (:mod:`crm_kg.snapshot`); every
+    worker the pool ever starts then loads those same bytes, whatever a later
+    build swaps into ``ttl_dir`` — a new graph is served only by a reload.
+    """
+
+    def __init__(self, ttl_dir: Path, snapshot=None):
+        self.ttl_dir = Path(ttl_dir)
+        self.snapshot = snapshot
+
+    def __repr__(self) -> str:
+        return f"DirectoryLoader({str(self.ttl_dir)!r})"
 
     def check(self) -> None:
-        """Fail early, in the caller's process, with the store's own message."""
-        read_manifest(self.ttl_dir)
-        if not (Path(self.ttl_dir) / DATASET_FILE).is_file():
-            raise StoreError(f"{Path(self.ttl_dir) / DATASET_FILE} missing; run `crm-kg build`")
+        """Fail early, in the caller's process, with the snapshot's own message."""
+        if self.snapshot is None:
+            self.snapshot = open_snapshot(self.ttl_dir)
 
     def __call__(self) -> EmbeddedStore:
-        return EmbeddedStore.from_directory(self.ttl_dir)
+        if self.snapshot is None:
+            return EmbeddedStore.from_directory(self.ttl_dir)
+        return EmbeddedStore.from_snapshot(self.snapshot)
+
+    def close(self) -> None:
+        if self.snapshot is not None:
+            self.snapshot.close()
 
 
 OPERATIONS = frozenset({"query", "serialize"})
 
+#: The lane of the calls made in this context: ``"adhoc"`` for queries written by
+#: clients (``/sparql``), which never run on the pool's reserved workers, so that
+#: saved queries and pages always find a worker however many ad-hoc queries run to
+#: their deadline. Set by the web layer (:mod:`crm_kg.web.limits`).
+LANE: ContextVar[str] = ContextVar("crm_kg_lane", default="")
+
 
 # -- inside a worker ----------------------------------------------------------------
-def _worker(conn, loader, memory_mb: int, sandbox: bool) -> None:
+def _worker(conn, loader, memory_mb: int, sandbox: bool, nice: int = 0) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent handles Ctrl+C
     try:
         _die_with_parent()
+        if nice:
+            os.nice(nice)                             # a shared worker yields the CPU to reserved ones
         if memory_mb:
             _limit_memory(memory_mb)
         sandboxed = deny_network() if sandbox else False
         store = loader()
         info = store.info()
+        getattr(loader, "close", lambda: None)()     # the worker's duplicate of the pinned file
     except BaseException as exc:  # report any start-up failure, then end
         conn.send(("failed", str(exc) or type(exc).__name__))
         return
@@ -209,6 +246,7 @@ class _Handle:
     conn: object
     info: dict
     sandboxed: bool
+    kind: str = "shared"          # "reserved": never answers the ad-hoc lane
 
 
 class WorkerPool:
@@ -216,9 +254,16 @@ class WorkerPool:
 
     def __init__(self, loader, *, workers: int = 2, timeout: float = 10.0,
                  queue_timeout: float | None = None, memory_mb: int = 0, sandbox: bool = True,
-                 start_timeout: float = 120.0):
+                 start_timeout: float = 120.0, reserved: int = 0, lane_wait: float = 1.0,
+                 shared_nice: int = 10):
         if workers < 1:
             raise ValueError("a pool needs at least one worker")
+        self.reserved = max(0, min(reserved, workers - 1))
+        # ad-hoc calls wait briefly for a worker: a flood must not hold web threads for long
+        self.lane_wait = float(lane_wait)
+        # with reserved workers, the shared ones run niced: their ad-hoc queries cannot starve
+        # the reserved workers (nor the web process) of CPU
+        self.shared_nice = shared_nice if self.reserved else 0
         check = getattr(loader, "check", None)
         if check is not None:
             check()
@@ -230,40 +275,47 @@ class WorkerPool:
         # The fork server imports these once; a worker forked from it starts with them.
         # (Each worker still runs the main script's imports, as multiprocessing does.)
         self._ctx.set_forkserver_preload([__name__, "crm_kg.web"])
-        self._idle: queue.Queue[_Handle] = queue.Queue()
+        self._free: dict[str, collections.deque[_Handle]] = {"reserved": collections.deque(),
+                                                              "shared": collections.deque()}
+        self._cond = threading.Condition()
         self._lock = threading.Lock()
         self._live: dict[int, _Handle] = {}
         self._starting: dict[int, multiprocessing.process.BaseProcess] = {}
         self._closed = False
         self.stats = {"answered": 0, "timeouts": 0, "failures": 0, "busy": 0, "restarts": 0}
-        launched = [self._launch() for _ in range(workers)]
+        kinds = ["reserved"] * self.reserved + ["shared"] * (workers - self.reserved)
+        launched = [self._launch(kind) for kind in kinds]
         handles = []
         try:
-            for process, conn in launched:
-                handles.append(self._ready(process, conn))
+            for process, conn, kind in launched:
+                handles.append(self._ready(process, conn, kind))
         except BaseException:
-            for process, _ in launched:
+            for process, _, _ in launched:
                 process.kill()
+            getattr(loader, "close", lambda: None)()
             raise
         self._info, self._sandboxed = handles[0].info, handles[0].sandboxed
         for handle in handles:
-            self._idle.put(handle)
+            self._checkin(handle)
         atexit.register(self.close)
 
     # -- workers ----------------------------------------------------------------------
-    def _launch(self):
+    def _launch(self, kind: str):
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker, args=(child, self.loader, self.memory_mb, self.sandbox),
-                                    name="crm-kg-query", daemon=True)
+        nice = self.shared_nice if kind == "shared" else 0
+        process = self._ctx.Process(target=_worker, name=f"crm-kg-query-{kind}", daemon=True,
+                                    args=(child, self.loader, self.memory_mb, self.sandbox, nice))
         process.start()
         child.close()
         with self._lock:
             self._starting[process.pid] = process
-        return process, parent
+        return process, parent, kind
 
-    def _ready(self, process, conn) -> _Handle:
+    def _ready(self, process, conn, kind: str) -> _Handle:
         try:
-            return self._handshake(process, conn)
+            handle = self._handshake(process, conn)
+            handle.kind = kind
+            return handle
         finally:
             with self._lock:
                 self._starting.pop(process.pid, None)
@@ -295,14 +347,15 @@ class WorkerPool:
         handle.conn.close()
         if not self._closed:
             self._count("restarts")
-            threading.Thread(target=self._replace, name="crm-kg-query-respawn", daemon=True).start()
+            threading.Thread(target=self._replace, args=(handle.kind,), name="crm-kg-query-respawn",
+                             daemon=True).start()
 
-    def _replace(self) -> None:
+    def _replace(self, kind: str) -> None:
         for attempt in range(5):
             if self._closed:
                 return
             try:
-                handle = self._ready(*self._launch())
+                handle = self._ready(*self._launch(kind))
             except StoreError as exc:
                 if self._closed:
                     return
@@ -312,15 +365,16 @@ class WorkerPool:
             if self._closed:
                 handle.process.kill()
                 return
-            self._idle.put(handle)
+            self._checkin(handle)
             return
 
     # -- calls ------------------------------------------------------------------------
     def _call(self, op: str, *args, **kwargs):
         if self._closed:
             raise StoreError("the query pool is closed")
+        adhoc = LANE.get() == "adhoc"
         for _ in range(self.size + 1):
-            handle = self._checkout()
+            handle = self._checkout(adhoc)
             try:
                 handle.conn.send((op, args, kwargs))
             except (OSError, ValueError):       # died while idle (OOM killer…): not this query's fault
@@ -352,7 +406,7 @@ class WorkerPool:
             raise EngineFailed(f"the query engine stopped while answering ({cause}); the query is "
                                "probably too large, too deeply chained or too memory-hungry",
                                self.retry_after) from None
-        self._idle.put(handle)
+        self._checkin(handle)
         self._count("answered")
         if reply[0] == "ok":
             return reply[1]
@@ -361,13 +415,29 @@ class WorkerPool:
             error = StoreError
         raise error(*reply[2])
 
-    def _checkout(self) -> _Handle:
-        try:
-            return self._idle.get(timeout=self.queue_timeout)
-        except queue.Empty:
-            self._count("busy")
-            raise EngineBusy(f"every query worker stayed busy for {self.queue_timeout:g} s; "
-                             "try again shortly", self.retry_after) from None
+    def _checkout(self, adhoc: bool) -> _Handle:
+        """An idle worker: a reserved one first unless ``adhoc`` (which may use shared ones only)."""
+        wait = min(self.lane_wait, self.queue_timeout) if adhoc and self.reserved else self.queue_timeout
+        deadline = time.monotonic() + wait
+        with self._cond:
+            while True:
+                if not adhoc and self._free["reserved"]:
+                    return self._free["reserved"].popleft()
+                if self._free["shared"]:
+                    return self._free["shared"].popleft()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+        self._count("busy")
+        which = (f"the {self.size - self.reserved} query worker(s) open to ad-hoc SPARQL"
+                 if adhoc and self.reserved else "every query worker")
+        raise EngineBusy(f"{which} stayed busy for {wait:g} s; try again shortly", self.retry_after)
+
+    def _checkin(self, handle: _Handle) -> None:
+        with self._cond:
+            self._free[handle.kind].append(handle)
+            self._cond.notify_all()
 
     def _count(self, what: str) -> None:
         with self._lock:
@@ -399,16 +469,34 @@ class WorkerPool:
         info = dict(self._info)
         with self._lock:
             stats, alive = dict(self.stats), len(self._live)
-        info["pool"] = {"workers": self.size, "alive": alive, "idle": self._idle.qsize(),
-                        "timeout": self.timeout, "memory_mb": self.memory_mb,
+        with self._cond:
+            idle = len(self._free["reserved"]) + len(self._free["shared"])
+        info["pool"] = {"workers": self.size, "alive": alive, "idle": idle,
+                        "reserved": self.reserved, "timeout": self.timeout, "memory_mb": self.memory_mb,
                         "sandbox": self._sandboxed, **stats}
         return info
+
+    def ready(self) -> tuple[bool, str]:
+        """(True, "") when a worker is up to answer; else (False, why). Idle workers found
+        dead (killed from outside) are replaced now rather than when a query meets them."""
+        if self._closed:
+            return False, "the query pool is closed"
+        with self._cond:
+            dead = [h for kind in self._free.values() for h in kind if not h.process.is_alive()]
+            for handle in dead:
+                self._free[handle.kind].remove(handle)
+        for handle in dead:
+            self._retire(handle)
+        with self._lock:
+            alive = sum(1 for h in self._live.values() if h.process.is_alive())
+        return (True, "") if alive else (False, "no query worker is up (all are restarting)")
 
     def close(self) -> None:
         """Stop every worker; later calls fail with :class:`~crm_kg.store.StoreError`."""
         if self._closed:
             return
         self._closed = True
+        getattr(self.loader, "close", lambda: None)()
         with self._lock:
             handles, self._live = list(self._live.values()), {}
             starting, self._starting = list(self._starting.values()), {}
@@ -433,6 +521,9 @@ def open_store(settings):
     loader = DirectoryLoader(Path(settings.ttl_dir))
     if settings.query_workers <= 0:
         loader.check()
-        return loader()
+        try:
+            return loader()
+        finally:
+            loader.close()
     return WorkerPool(loader, workers=settings.query_workers, timeout=settings.query_timeout,
-                      memory_mb=settings.query_memory_mb)
+                      memory_mb=settings.query_memory_mb, reserved=settings.reserved_workers)

@@ -70,13 +70,9 @@ def source_path(settings: Settings | None = None) -> Path:
 
 
 def load(path: Path | None = None) -> Graph:
-    path = path or source_path()
-    graph = Graph()
-    try:
-        graph.parse(path, format="turtle")
-    except Exception as exc:  # rdflib raises several parser error types
-        raise OntologyError(f"{path}: cannot parse: {exc}") from exc
-    return graph
+    from .rdfinput import parse
+
+    return parse(path or source_path(), "turtle")     # file:line errors, no owl:imports
 
 
 def is_builtin(term) -> bool:

@@ -38,6 +38,7 @@ from . import CrmKgError
 from .config import Settings
 from .iri import CRM, GRAPH, ONTOLOGY_IRI
 from .ontology import Problem, declared, lint, load, source_path
+from .rdfinput import without_imports
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 _XSD = Namespace(XSD_NS)
@@ -128,7 +129,8 @@ def hermit(graph: Graph) -> tuple[bool, list[str]]:
                             "default-jre-headless); or skip this step with --no-owl")
     world = owlready2.World()
     try:
-        data = graph.serialize(format="nt", encoding="utf-8")
+        # owlready2 would fetch every owl:imports it is handed (rdfinput refuses them on input)
+        data = without_imports(graph).serialize(format="nt", encoding="utf-8")
         world.get_ontology(str(ONTOLOGY_IRI)).load(fileobj=io.BytesIO(data), format="ntriples")
         try:
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)

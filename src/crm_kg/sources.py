@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from . import CrmKgError
+from . import CrmKgError, yamlio
 from .config import ROOT
 
 FFFD = "\ufffd"
@@ -53,6 +53,7 @@ class Edition:
     title: str
     translation_of: str | None = None
     metadata: dict = field(default_factory=dict, compare=False, hash=False)
+    pinned_at: str = field(default="", compare=False, hash=False)   # file:line of its sha256 pin
 
 
 @dataclass(frozen=True, order=True)
@@ -105,9 +106,9 @@ def load_editions(sources_dir: Path, pins: Path | None = None) -> dict[str, Edit
         raise SourceError(f"no manifest.yaml in sources directory {sources_dir}")
     try:
         manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8")) or {}
-        pinned = yaml.safe_load(pins.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise SourceError(f"cannot parse manifest: {exc}") from exc
+    pinned = yamlio.load(pins) or {}          # line-aware: errors and pins name file:line
     editions = {}
     for entry in manifest.get("reports", []):
         pin = pinned.get("editions", {}).get(entry.get("id"))
@@ -118,7 +119,8 @@ def load_editions(sources_dir: Path, pins: Path | None = None) -> dict[str, Edit
         editions[entry["id"]] = Edition(
             id=entry["id"], file=entry["file"], sha256=pin["sha256"], report=pin["report"],
             language=entry.get("language", "en"), title=entry.get("title", ""),
-            translation_of=entry.get("translation_of"), metadata=entry)
+            translation_of=entry.get("translation_of"), metadata=entry,
+            pinned_at=pin.where("sha256") if isinstance(pin, yamlio.Mapping) else str(pins))
     missing = set(pinned.get("editions", {})) - set(editions)
     if missing:
         raise SourceError(f"{manifest_path}: pinned editions missing from the manifest: {sorted(missing)}")
@@ -139,8 +141,9 @@ def read_text_verified(sources_dir: Path, edition: Edition) -> str:
         raise SourceError(f"source file missing: {path} (edition {edition.id})")
     actual = sha256_file(path)
     if actual != edition.sha256:
+        pin = f" ({edition.pinned_at})" if edition.pinned_at else ""
         raise SourceError(f"{path}: sha256 {actual[:12]}… does not match the pinned "
-                          f"{edition.sha256[:12]}… for edition {edition.id}")
+                          f"{edition.sha256[:12]}… for edition {edition.id}{pin}")
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -511,9 +514,10 @@ class Document:
 # Entry point
 # --------------------------------------------------------------------------
 
-def read_sources(sources_dir: Path, only: list[str] | None = None) -> dict[str, Document]:
+def read_sources(sources_dir: Path, only: list[str] | None = None,
+                 pins: Path | None = None) -> dict[str, Document]:
     """All pinned editions (or ``only`` these), verified, repaired and segmented."""
-    editions = load_editions(sources_dir)
+    editions = load_editions(sources_dir, pins)
     unknown = set(only or []) - set(editions)
     if unknown:
         raise SourceError(f"unknown edition(s): {', '.join(sorted(unknown))}")

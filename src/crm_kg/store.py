@@ -200,16 +200,30 @@ class EmbeddedStore:
 
     @classmethod
     def from_directory(cls, ttl_dir: Path) -> "EmbeddedStore":
-        manifest = read_manifest(ttl_dir)
-        path = Path(ttl_dir) / DATASET_FILE
-        if not path.is_file():
-            raise StoreError(f"{path} missing; run `crm-kg build`")
+        """The built graph of ``ttl_dir``, refused (:class:`~crm_kg.snapshot.GraphError`) if it
+        does not match its manifest: a file missing or changed, or other triple counts."""
+        from .snapshot import open_snapshot
+
+        snapshot = open_snapshot(ttl_dir)
+        try:
+            return cls.from_snapshot(snapshot)
+        finally:
+            snapshot.close()
+
+    @classmethod
+    def from_snapshot(cls, snapshot) -> "EmbeddedStore":
+        """Load the pinned N-Quads of a :class:`~crm_kg.snapshot.Snapshot` and check the counts."""
+        from .snapshot import check_counts
+
         store = ox.Store()
         try:
-            store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(path=snapshot.dataset_path(), format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, ValueError, OSError) as exc:
-            raise StoreError(f"{path}: cannot load ({exc})") from exc
-        return cls(store, manifest)
+            raise StoreError(f"{Path(snapshot.directory) / DATASET_FILE}: cannot load ({exc})") from exc
+        loaded = cls(store, snapshot.manifest)
+        info = loaded.info()
+        check_counts(snapshot.directory, snapshot.manifest, info["triples"], info["graph_sizes"])
+        return loaded
 
     @classmethod
     def from_dataset(cls, dataset) -> "EmbeddedStore":

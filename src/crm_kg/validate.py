@@ -38,6 +38,7 @@ from . import CrmKgError
 from .checks import Check, check_store, load_checks, run_checks
 from .config import Settings
 from .iri import CRM, PREFIXES, PROV, SKOS
+from .rdfinput import parse as parse_rdf
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -162,9 +163,9 @@ def load_shapes(settings: Settings) -> Graph:
     shapes = Graph()
     for path in paths:
         try:
-            shapes.parse(path, format="turtle")
-        except Exception as exc:  # rdflib raises several parser error types
-            raise ValidationSetupError(f"{path}: cannot parse shapes: {exc}") from None
+            parse_rdf(path, "turtle", into=shapes)       # file:line errors, no owl:imports
+        except CrmKgError as exc:
+            raise ValidationSetupError(f"{exc} (shapes)") from None
     return shapes
 
 

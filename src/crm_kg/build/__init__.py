@@ -44,12 +44,9 @@ class BuildResult:
 
 def load_ontology(settings: Settings) -> Graph:
     """The hand-edited ontology, blank nodes canonically labelled (stable output)."""
-    path = settings.ontology_dir / "crm.ttl"
-    graph = Graph()
-    try:
-        graph.parse(path, format="turtle")
-    except Exception as exc:  # rdflib raises several parser error types
-        raise BuildError(f"{path}: cannot parse ontology: {exc}") from exc
+    from ..rdfinput import parse
+
+    graph = parse(settings.ontology_dir / "crm.ttl", "turtle")   # file:line errors, no owl:imports
     return to_canonical_graph(graph)
 
 
@@ -74,7 +71,7 @@ def emit_facts(settings: Settings, documents: dict, facts: list, curated_root=No
 
 def build_dataset(settings: Settings) -> BuildResult:
     """Everything from sources + curated + reference data, inferences included."""
-    documents = read_sources(settings.sources)
+    documents = read_sources(settings.sources, pins=settings.data_dir / "sources.yaml")
     ontology = load_ontology(settings)
     dataset = new_dataset()
     graph_ontology = dataset.graph(graph_iri("ontology"))
@@ -131,7 +128,7 @@ def run_build(settings: Settings, validate: bool = True):
         report = validate_dataset(result.dataset, settings)
         if not report.conforms:
             return result, report
-    editions = load_editions(settings.sources)
+    editions = load_editions(settings.sources, settings.data_dir / "sources.yaml")
     files = render(result.dataset, list(GRAPH_NAMES),
                    input_digests(settings, {e.file: e.sha256 for e in editions.values()}))
     write_atomically(files, settings.ttl_dir)

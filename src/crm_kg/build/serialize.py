@@ -9,17 +9,15 @@ Files (each says in its first line that it is generated):
   digests; written last, so a directory with a valid manifest is complete.
 
 Sorting and canonical blank-node labels make a rebuild with unchanged inputs
-byte-identical. Writing goes to a fresh sibling directory that is swapped in
-by rename, so readers never see a half-written graph.
+byte-identical. :mod:`.publish` writes them to a fresh sibling directory, checks
+it and exchanges it with the target in one atomic step, so readers never see a
+half-written graph.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from rdflib import Dataset, Graph
@@ -92,23 +90,8 @@ def render(dataset: Dataset, names: list[str], provenance: dict) -> dict[str, by
 
 
 def write_atomically(files: dict[str, bytes], target: Path) -> None:
-    """Write ``files`` into a fresh directory, then swap it in place of ``target``."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    try:
-        for name, data in files.items():  # the manifest comes last in ``files``
-            with open(staging / name, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        old = None
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{os.getpid()}"
-            os.rename(target, old)
-        os.rename(staging, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    """Write ``files`` into a fresh directory, check it, swap it in place of ``target``
+    (:func:`crm_kg.build.publish.publish`)."""
+    from .publish import publish
+
+    publish(files, Path(target))

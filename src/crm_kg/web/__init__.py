@@ -6,7 +6,15 @@ saved queries (``/queries``, ``/api/queries``, ``/api``). ``config`` may carry
 ``SETTINGS`` (a :class:`~crm_kg.config.Settings`), ``STORE`` (any object with
 the :class:`~crm_kg.store.Store` interface) and Flask keys such as ``TESTING``.
 Without ``STORE`` the app opens :func:`crm_kg.execute.open_store`: a pool of
-query workers with a deadline per query (``query_workers = 0``: in-process).
+query workers with a deadline per query (``query_workers = 0``: in-process),
+over a graph checked against its manifest (a missing, partial or corrupt graph
+is refused: :class:`~crm_kg.snapshot.GraphError`). The store is held in a
+:class:`~crm_kg.serving.LiveStore` that a reload replaces while requests are
+answered (each request pins one graph); ``STORE_OPENER`` lets a given store be
+reloaded too. Health checks, the rate limit and the ad-hoc lane:
+:mod:`.health`, :mod:`.limits`. Errors of the engine: 503 (``Unavailable``,
+or its ``status``: 504 for a remote store that timed out) and 502 (the store
+failed); no error is ever cacheable.
 """
 
 from __future__ import annotations
@@ -16,7 +24,9 @@ from flask import Flask, Response, g, request
 from ..config import load_settings
 from ..execute import Unavailable, open_store
 from ..queries import QueryLibrary
-from . import dataset, ld, ontology, openapi, pages, queries, sparql
+from ..serving import LiveStore
+from ..store import StoreError
+from . import dataset, health, ld, limits, ontology, openapi, pages, queries, sparql
 from .i18n import pick_language
 
 
@@ -28,10 +38,24 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 4 * settings.max_query_bytes
     app.config.update({k: v for k, v in config.items() if k.isupper()})
     app.extensions["crm_kg.settings"] = settings
-    store = config.get("STORE")
-    app.extensions["crm_kg.store"] = store if store is not None else open_store(settings)
+    store, opener = config.get("STORE"), config.get("STORE_OPENER")
+    if store is None:
+        store, opener = open_store(settings), opener or (lambda: open_store(settings))
+    live = store if isinstance(store, LiveStore) else LiveStore(store, opener)
+    app.extensions["crm_kg.store"] = live
     app.extensions["crm_kg.queries"] = QueryLibrary(settings.queries_dir)
     app.jinja_env.autoescape = True
+    limits.install(app, settings)        # first: a refused request costs nothing more
+
+    @app.before_request
+    def _pin_graph():
+        g._crm_kg_pin = live.pin()      # every store call of this request: one graph
+
+    @app.teardown_request
+    def _unpin_graph(_exc):
+        token = g.pop("_crm_kg_pin", None)
+        if token is not None:
+            live.unpin(token)
 
     @app.before_request
     def _language():
@@ -47,13 +71,20 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         vary = response.headers.get("Vary")
         response.headers["Vary"] = ", ".join(filter(None, [vary, "Accept", "Accept-Language"]))
+        if response.status_code >= 500 or response.status_code == 429:
+            response.headers["Cache-Control"] = "no-store"   # an error is never an answer to keep
         return response
 
     @app.errorhandler(Unavailable)
     def _unavailable(exc: Unavailable):
-        return Response(f"{exc}\n", status=503, mimetype="text/plain",
+        return Response(f"{exc}\n", status=exc.status, mimetype="text/plain",
                         headers={"Retry-After": str(exc.retry_after)})
 
+    @app.errorhandler(StoreError)
+    def _store_failed(exc: StoreError):
+        return Response(f"the store could not answer: {exc}\n", status=502, mimetype="text/plain")
+
+    app.register_blueprint(health.bp)    # /healthz, /readyz
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(queries.bp)

@@ -31,15 +31,18 @@ _LOCK = threading.Lock()
 
 
 def describe_dataset() -> Description:
-    """VoID + DCAT for this app's store; computed once per app."""
+    """VoID + DCAT for this app's store; computed once per graph version (a reload swaps it)."""
     ext = current_app.extensions
-    if "crm_kg.void" in ext:
-        return ext["crm_kg.void"]
-    with _LOCK:
-        if "crm_kg.void" not in ext:
-            ext["crm_kg.void"] = build_description(ext["crm_kg.settings"], ext["crm_kg.store"],
-                                                   services()["blocks"], iri_map().base)
-    return ext["crm_kg.void"]
+    version = ext["crm_kg.store"].version
+    cached = ext.get("crm_kg.void")
+    if cached is None or cached[0] != version:
+        with _LOCK:
+            cached = ext.get("crm_kg.void")
+            if cached is None or cached[0] != version:
+                cached = (version, build_description(ext["crm_kg.settings"], ext["crm_kg.store"],
+                                                     services()["blocks"], iri_map().base))
+                ext["crm_kg.void"] = cached
+    return cached[1]
 
 
 # -- responses ---------------------------------------------------------------------------

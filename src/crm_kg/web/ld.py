@@ -44,18 +44,23 @@ TEXT = {
 # -- per-app services -------------------------------------------------------------
 
 def services() -> dict:
-    """Blocks, index and source texts of this app, built on first use."""
+    """Blocks, index and source texts of this app, built on first use of each graph version
+    (a reload swaps the graph: :mod:`crm_kg.serving`)."""
     ext = current_app.extensions
-    if "crm_kg.ld" not in ext:
+    store = ext["crm_kg.store"]
+    version = store.version
+    cached = ext.get("crm_kg.ld")
+    if cached is None or cached[0] != version:
         with _LOCK:
-            if "crm_kg.ld" not in ext:
+            cached = ext.get("crm_kg.ld")
+            if cached is None or cached[0] != version:
                 settings = ext["crm_kg.settings"]
-                store = ext["crm_kg.store"]
                 blocks = Blocks(settings.queries_dir / "describe")
                 iris = IriMap(settings.base_iri)
-                ext["crm_kg.ld"] = {"blocks": blocks, "index": GraphIndex(store, blocks, iris),
-                                    "texts": SourceTexts(settings.sources)}
-    return ext["crm_kg.ld"]
+                cached = (version, {"blocks": blocks, "index": GraphIndex(store, blocks, iris),
+                                    "texts": SourceTexts(settings.sources)})
+                ext["crm_kg.ld"] = cached
+    return cached[1]
 
 
 def iri_map() -> IriMap:

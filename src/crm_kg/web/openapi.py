@@ -102,7 +102,9 @@ def operation(query: SavedQuery) -> dict:
                     "content": {mime: {"schema": schema} for mime, schema in RESULT_TYPES.items()}},
             "400": {"$ref": "#/components/responses/BadParameter"},
             "406": {"$ref": "#/components/responses/NotAcceptable"},
+            "502": {"$ref": "#/components/responses/StoreFailed"},
             "503": {"$ref": "#/components/responses/Unavailable"},
+            "504": {"$ref": "#/components/responses/StoreTimeout"},
         },
         "externalDocs": {"description": "The question as a form", "url": f"/queries/{query.name}"},
     }
@@ -173,6 +175,13 @@ def document(library, settings) -> dict:
                                                "retry after Retry-After seconds.",
                                 "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "StoreFailed": {"description": "A remote SPARQL store (serve --store remote) failed or "
+                                               "could not be reached.",
+                                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "StoreTimeout": {"description": "A remote SPARQL store did not answer in time.",
+                                 "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
             },
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {

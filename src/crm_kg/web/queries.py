@@ -258,8 +258,8 @@ def api_query(name: str):
                         status=406, mimetype="text/plain")
     try:
         result = answers.execute(query, bindings)
-    except Unavailable as exc:
-        response = _json_error(str(exc), 503)
+    except Unavailable as exc:          # 503 busy or timed out; 502/504 from a remote store
+        response = _json_error(str(exc), exc.status)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except StoreError as exc:

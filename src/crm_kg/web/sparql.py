@@ -123,7 +123,7 @@ def endpoint():
         supported = GRAPH_TYPES if exc.kind == "graph" else RESULT_TYPES
         return _error(f"{exc}; this answer is available as: {', '.join(supported)}", 406, req, html=html)
     except Unavailable as exc:
-        return _error(str(exc), 503, req, html=html, headers={"Retry-After": str(exc.retry_after)})
+        return _error(str(exc), exc.status, req, html=html, headers={"Retry-After": str(exc.retry_after)})
     except StoreError as exc:
         return _error(str(exc), 502, req, html=html)
     return Response(answer.body, mimetype=mime, headers=_truncation(answer.truncated, limit))

@@ -1,0 +1,115 @@
+"""limits: a per-client rate limit, and the query lane of each request.
+
+* Rate limit: a token bucket per client address (``rate_limit`` requests per
+  second, bursts of ``rate_burst``; settings in ``[tool.crm-kg]``). Past it the
+  answer is ``429 Too Many Requests`` with ``Retry-After`` (RFC 6585 §4, RFC 9110
+  §10.2.3). Health checks (``/healthz``, ``/readyz``) and static files are
+  exempt. The client address is the peer address, or — behind
+  ``trusted_proxies`` reverse proxies — the address they saw, read from the
+  right of ``X-Forwarded-For``; IPv6 clients are counted per /64, the block a
+  single host is usually given. Buckets are per web process.
+* Lane: requests to ``/sparql`` run in the ``"adhoc"`` lane
+  (:data:`crm_kg.execute.LANE`), which a worker pool keeps off its reserved
+  workers, so saved queries and pages still answer under a flood.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import threading
+import time
+
+from flask import Flask, Response, g, request
+
+from ..execute import LANE
+
+EXEMPT = {"health.healthz", "health.readyz", "static"}
+ADHOC = {"sparql.endpoint"}
+
+
+class TokenBuckets:
+    """Token buckets per key: ``rate`` tokens a second, at most ``burst`` saved up."""
+
+    def __init__(self, rate: float, burst: int, max_keys: int = 100_000):
+        self.rate, self.burst, self.max_keys = float(rate), max(1, int(burst)), max_keys
+        self._buckets: dict[str, tuple[float, float]] = {}     # key → (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, key: str, now: float | None = None) -> float:
+        """Spend one token of ``key``: 0.0 if there was one, else the seconds until there is."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, at = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                wait = 0.0
+            else:
+                self._buckets[key] = (tokens, now)
+                wait = (1.0 - tokens) / self.rate
+            if len(self._buckets) > self.max_keys:
+                self._prune(now)
+        return wait
+
+    def _prune(self, now: float) -> None:
+        """Forget buckets that have filled up again (they would start full anyway)."""
+        full = [k for k, (tokens, at) in self._buckets.items()
+                if tokens + (now - at) * self.rate >= self.burst]
+        for key in full:
+            del self._buckets[key]
+        while len(self._buckets) > self.max_keys:          # still too many: drop the oldest
+            del self._buckets[min(self._buckets, key=lambda k: self._buckets[k][1])]
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+def client_key(remote_addr: str | None, forwarded_for: str | None, trusted_proxies: int) -> str:
+    """The address a client is counted by (see the module doc)."""
+    address = remote_addr or "unknown"
+    if trusted_proxies > 0 and forwarded_for:
+        hops = [part.strip() for part in forwarded_for.split(",") if part.strip()]
+        if len(hops) >= trusted_proxies:
+            address = hops[-trusted_proxies]
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def install(app: Flask, settings) -> None:
+    """Register the rate limit and the lanes on ``app`` (before any other request hook)."""
+    buckets = TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None
+    app.extensions["crm_kg.rate_limit"] = buckets
+
+    @app.before_request
+    def _limit():
+        if request.endpoint in EXEMPT:
+            return None
+        if buckets is not None:
+            key = client_key(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                             settings.trusted_proxies)
+            wait = buckets.take(key)
+            if wait > 0:
+                retry = max(1, math.ceil(wait))
+                return Response(
+                    f"too many requests from {key}: this service answers {settings.rate_limit:g} "
+                    f"requests per second per client (bursts of {settings.rate_burst}); "
+                    f"retry after {retry} s\n",
+                    status=429, mimetype="text/plain",
+                    headers={"Retry-After": str(retry), "Cache-Control": "no-store"})
+        if request.endpoint in ADHOC:
+            g._crm_kg_lane = LANE.set("adhoc")
+        return None
+
+    @app.teardown_request
+    def _lane(_exc):
+        token = g.pop("_crm_kg_lane", None)
+        if token is not None:
+            LANE.reset(token)
