@@ -4,9 +4,6 @@ worker pool: a query past the deadline is a 503 while other clients are answered
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -15,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT, free_port
+import servers
 
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 OPPORTUNITIES = ("SELECT ?o WHERE { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> ; "
@@ -36,25 +33,9 @@ def get(base: str, path: str, query: str | None = None, timeout: float = 30):
 @pytest.mark.parametrize("server", ["gunicorn", "crm-kg serve"])
 def test_served_app_has_a_deadline_and_stays_responsive(built, server):
     build_settings, _ = built
-    port = free_port()
-    env = {**os.environ, "CRM_KG_TTL_DIR": str(build_settings.ttl_dir), "CRM_KG_QUERY_TIMEOUT": "1.5"}
-    if server == "gunicorn":
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "app:app"]
-    else:
-        command = [sys.executable, "-m", "crm_kg.cli", "serve", "--port", str(port)]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+    command = servers.GUNICORN if server == "gunicorn" else servers.CRM_KG_SERVE
+    proc, base = servers.start(command, build_settings.ttl_dir, env={"CRM_KG_QUERY_TIMEOUT": "1.5"})
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(base, "/healthz", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
         slow = {}
         thread = threading.Thread(target=lambda: slow.update(answer=get(base, "/sparql", EXPENSIVE)))
         thread.start()
@@ -66,9 +47,4 @@ def test_served_app_has_a_deadline_and_stays_responsive(built, server):
         status, headers, body = slow["answer"]
         assert status == 503 and headers["Retry-After"] == "2" and "stopped after 1.5 s" in body
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        servers.stop(proc)

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph
+
+from crm_kg.store import from_ox
 
 PREFIXES = """PREFIX crm: <https://w3id.org/crm-kg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -503,20 +505,8 @@ class Fixture:
         assert ground <= _triples(self.quads), "write the fixture's numbers in canonical form"
 
 
-def to_rdflib(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD_STRING:  # rdflib writes plain literals without a datatype
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
 def _triples(quads) -> set:
-    return {(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads}
+    return {(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in quads}
 
 
 @contextlib.contextmanager

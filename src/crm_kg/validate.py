@@ -39,9 +39,9 @@ from .checks import Check, check_store, load_checks, run_checks
 from .config import Settings
 from .iri import CRM, PREFIXES, PROV, SKOS
 from .rdfinput import parse as parse_rdf
+from .store import from_ox
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SHAPES = Namespace("https://w3id.org/crm-kg/shapes#")
 SHAPES_DIR = "shapes"          # ontology/shapes/*.ttl
 CHECKS_DIR = "checks"          # queries/checks/*-violation.rq
@@ -199,22 +199,10 @@ def term_text(term) -> str | None:
     if term is None:
         return None
     if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
-        term = _from_ox(term)
+        term = from_ox(term)
     if isinstance(term, URIRef):
         return term.n3(_NS)
     return term.n3(_NS) if isinstance(term, Literal) else str(term)
-
-
-def _from_ox(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD_STRING:  # rdflib writes plain literals without a datatype
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def label_of(data: Graph, node) -> str | None:
@@ -285,7 +273,7 @@ def shacl_findings(data: Graph, shapes: Graph) -> list[Finding]:
 def check_findings(data: Graph, store: ox.Store, checks: list[Check]) -> list[Finding]:
     findings = []
     for row in run_checks(store, checks):
-        focus = _from_ox(row.focus)
+        focus = from_ox(row.focus)
         findings.append(Finding(severity=row.check.severity, rule=row.check.rule, focus=str(focus),
                                 message=row.message, label=label_of(data, focus),
                                 path=term_text(row.path), value=term_text(row.value),
