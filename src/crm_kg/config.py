@@ -33,6 +33,14 @@ class Settings:
     query_memory_mb: int = 2048       # address-space limit of each worker; 0 = none
     max_query_bytes: int = 65536      # longer SPARQL text is refused (413)
     max_query_nesting: int = 32       # deeper {} () [] nesting is refused (400)
+    store: str = "embedded"           # embedded (pyoxigraph) | remote (a SPARQL 1.1 endpoint)
+    endpoint: str = ""                # store = remote: its query endpoint
+    update_endpoint: str = ""         # crm-kg load: its update endpoint (default: endpoint)
+    remote_user: str = ""             # remote store credentials (HTTP Basic); better from
+    remote_password: str = ""         # the environment: CRM_KG_REMOTE_USER / _PASSWORD
+    answer_cache_entries: int = 2048  # saved-query answers kept per graph version; 0 = no cache
+    answer_cache_mb: int = 64         # and at most this many MB of them
+    answer_cache_seconds: int = 300   # Cache-Control max-age of a saved-query answer
     extra: dict = field(default_factory=dict)
 
     @property
@@ -62,7 +70,10 @@ def load_settings(**overrides) -> Settings:
     for name, default in (("base_iri", None), ("sources", None), ("ttl_dir", None),
                           ("query_timeout", None), ("max_result_rows", None), ("query_workers", None),
                           ("query_memory_mb", None), ("max_query_bytes", None),
-                          ("max_query_nesting", None)):
+                          ("max_query_nesting", None), ("store", None), ("endpoint", None),
+                          ("update_endpoint", None), ("remote_user", None), ("remote_password", None),
+                          ("answer_cache_entries", None), ("answer_cache_mb", None),
+                          ("answer_cache_seconds", None)):
         value = os.environ.get(f"CRM_KG_{name.upper()}", raw.get(name, default))
         if value is None:
             continue
@@ -71,7 +82,8 @@ def load_settings(**overrides) -> Settings:
         elif name == "query_timeout":
             value = float(value)
         elif name in ("max_result_rows", "query_workers", "query_memory_mb", "max_query_bytes",
-                      "max_query_nesting"):
+                      "max_query_nesting", "answer_cache_entries", "answer_cache_mb",
+                      "answer_cache_seconds"):
             value = int(value)
         values[name] = value
     return Settings(**values).with_(**overrides)

@@ -16,7 +16,8 @@ from flask import Flask, Response, g, request
 from ..config import load_settings
 from ..execute import Unavailable, open_store
 from ..queries import QueryLibrary
-from . import dataset, ld, ontology, pages, queries, sparql
+from ..remote import RemoteError, error_response
+from . import cache, dataset, ld, ontology, pages, queries, sparql
 from .i18n import pick_language
 
 
@@ -53,6 +54,9 @@ def create_app(config: dict | None = None) -> Flask:
     def _unavailable(exc: Unavailable):
         return Response(f"{exc}\n", status=503, mimetype="text/plain",
                         headers={"Retry-After": str(exc.retry_after)})
+
+    app.register_error_handler(RemoteError, error_response)   # remote store: 502 / 504
+    cache.install(app, settings)   # saved-query answers per graph version (ETag, 304)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)

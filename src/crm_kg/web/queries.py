@@ -13,6 +13,7 @@ from rdflib import Literal, URIRef
 
 from ..queries import ParamError, SavedQuery, UnknownQuery
 from ..store import StoreError
+from .cache import cached
 from .i18n import pick
 from .negotiation import NotAcceptable, choose
 from .render import cell, csv_text
@@ -85,6 +86,7 @@ def index():
 
 
 @bp.route("/queries/<name>")
+@cached
 def page(name: str):
     try:
         query = _library().get(name)
@@ -121,6 +123,7 @@ def api_index():
 
 
 @bp.route("/api/queries/<name>")
+@cached
 def api_query(name: str):
     try:
         query = _library().get(name)
