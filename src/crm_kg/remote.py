@@ -420,12 +420,13 @@ class RemoteStore:
 
     def _read(self, response, deadline: float) -> bytes:
         chunks = []
+        read = getattr(response, "read1", response.read)
         try:
             while True:
                 if time.monotonic() > deadline:
                     raise RemoteTimeout(f"the SPARQL store at {self.endpoint} did not finish its "
                                         f"answer within {self.timeout:g} s")
-                chunk = response.read(1 << 16)
+                chunk = read(1 << 16)      # what has arrived: the deadline is checked between reads
                 if not chunk:
                     return b"".join(chunks)
                 chunks.append(chunk)
