@@ -244,6 +244,12 @@ class RemoteStore:
         self.endpoint, self.timeout = endpoint, float(timeout)
         self.user, self.password = user, password
         self._graphs = sorted(graphs or [])
+        # Virtuoso echoes the dataset of a request in its answer, one X-SPARQL-default-graph /
+        # -named-graph header per graph; CPython's http.client refuses an answer with more than
+        # http.client._MAXHEADERS (100) headers ("got more than 100 headers"), so a build of
+        # more than ~48 graphs would be unreadable. Raise the (process-wide) cap to fit ours.
+        http.client._MAXHEADERS = max(getattr(http.client, "_MAXHEADERS", 100),
+                                      2 * len(self._graphs) + 100)
         self._version = version
         self._sizes = dict(graph_sizes or {})
         self._loaded = loaded
