@@ -162,16 +162,18 @@ class VirtuosoServer:
                           max_seconds=self.max_seconds)
 
     def start(self, timeout: float = 90.0) -> "VirtuosoServer":
-        """Write the ini, start ``virtuoso-t -f`` and wait until ``/sparql`` answers."""
+        """Write the ini, start ``virtuoso-t -f`` and wait until ``/sparql`` answers; started
+        again after :meth:`stop` (in a directory given to it), it keeps its data and ports."""
         server = available()
         if server is None:
             raise VirtuosoError(f"{SERVER} and {ISQL} are not installed "
                                 "(Debian: apt-get install virtuoso-opensource-7-bin)")
         for sub in ("www", "vad"):
             (self.directory / sub).mkdir(parents=True, exist_ok=True)
-        self.sql_port, self.http_port = free_port(), free_port()
-        while self.http_port == self.sql_port:
-            self.http_port = free_port()
+        if not (self.sql_port and self.http_port):   # a restart keeps its ports (and endpoint)
+            self.sql_port, self.http_port = free_port(), free_port()
+            while self.http_port == self.sql_port:
+                self.http_port = free_port()
         ini = self.directory / "virtuoso.ini"
         ini.write_text(self._ini(), encoding="utf-8")
         out = (self.directory / "stdout.log").open("ab")
