@@ -257,3 +257,42 @@ class VirtuosoServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m crm_kg.virtuoso [--dir DIR] [--load]``: a throw-away Virtuoso on loopback,
+    optionally loaded with ``data/ttl`` (SPARQL 1.1 Update), until Ctrl-C."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m crm_kg.virtuoso", description=main.__doc__)
+    parser.add_argument("--dir", type=Path, help="database directory (kept; default: a temporary one, removed)")
+    parser.add_argument("--memory-mb", type=int, default=1024)
+    parser.add_argument("--max-seconds", type=int, default=30, help="MaxQueryExecutionTime")
+    parser.add_argument("--load", action="store_true", help="load data/ttl with `crm-kg load`")
+    args = parser.parse_args(argv)
+    server = VirtuosoServer(args.dir, memory_mb=args.memory_mb, max_seconds=args.max_seconds)
+    try:
+        server.start()
+        server.allow_updates()
+        if args.load:
+            from .config import load_settings
+            from .load import Updater, finish, load_update
+
+            settings = load_settings()
+            update = Updater(server.endpoint)
+            report = finish(load_update(settings.ttl_dir, update, base_iri=settings.base_iri),
+                            settings.ttl_dir, server.endpoint, update, base_iri=settings.base_iri)
+            print(f"loaded {report.triples} triples of build {report.version}", file=sys.stderr)
+        print(f"Virtuoso: SPARQL endpoint {server.endpoint}, isql {server.isql_target} "
+              f"(dba/dba), data in {server.directory}; Ctrl-C stops it", file=sys.stderr)
+        server.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
