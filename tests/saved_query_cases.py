@@ -15,7 +15,7 @@ from rdflib import URIRef
 
 # values for parameters whose type does not say what else to try
 EXTRA = {
-    ("figures-about", "subject"): ["material/gallium", "product/wind-turbine"],
+    ("figures-with-source", "subject"): ["material/gallium", "product/wind-turbine", ""],   # "": all
     ("supply-concentration", "material"): ["rare-earth-elements", "niobium"],
     ("figures-with-source", "edition"): ["nhfl-2025-nl"],
     ("sub-recommendations", "parent"): ["1", "3"],

@@ -144,7 +144,7 @@ PAGES = ["/id/material/gallium", "/id/material/rare-earth-elements", "/id/organi
          "/id/policy/critical-raw-materials-act", "/id/product/wind-turbine",
          "/id/opportunity/nhfl-2025/3", "/id/recommendation/zh-2024/6",
          "/queries/recommendations-for-opportunity?opportunity=3&actor=municipalities",
-         "/queries/figures-about", "/search?q=gallium", "/dataset"]
+         "/queries/figures-with-source?subject=material/gallium", "/search?q=gallium", "/dataset"]
 
 
 def _known_differences(html: bytes) -> bytes:
