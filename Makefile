@@ -44,8 +44,8 @@ test: setup ## set up and run the whole test suite
 ontology: setup ## regenerate ontology/crm.owl (RDF/XML) and crm.html (pyLODE) from crm.ttl
 	$(BIN)/python -m crm_kg.ontology
 
-bench: setup ## run the benchmarks (not part of make test)
-	$(BIN)/python -m benchmarks
+bench: setup ## run the benchmarks (not part of make test; BENCH_SIZES=100k,1M BENCH_ARGS=…)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

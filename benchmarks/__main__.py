@@ -39,8 +39,9 @@ def _args():
                         help="engines to compare ($BENCH_STORES)")
     parser.add_argument("--full-up-to", default="1M",
                         help="larger sizes: embedded engine only, no SHACL (default 1M)")
-    parser.add_argument("--rdflib-timeout", type=float, default=30.0)
-    parser.add_argument("--shacl-timeout", type=float, default=900.0)
+    parser.add_argument("--rdflib-timeout", type=float, default=20.0,
+                        help="seconds before an rdflib query is stopped and reported as timeout")
+    parser.add_argument("--shacl-timeout", type=float, default=600.0)
     parser.add_argument("--http-seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=8, help="client threads per load process")
     parser.add_argument("--processes", type=int, default=2, help="load-generating processes")
