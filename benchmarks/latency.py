@@ -209,7 +209,8 @@ def _ratio(a: Timing | None, b: Timing | None) -> str:
         return "timeout"
     if b.p95 is None or a.p95 == 0:
         return "–"
-    return f"{b.p95 / a.p95:.1f}×"
+    ratio = b.p95 / a.p95
+    return f"{ratio:.2f}×" if ratio < 0.1 else f"{ratio:.1f}×"
 
 
 def report(runs: dict[str, StoreRun], title: str) -> str:
