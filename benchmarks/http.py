@@ -40,7 +40,7 @@ class Load:
     requests: int
     errors: int
     seconds: float
-    latencies: list[float]
+    latencies: list[float]          # of the answers that were 200
 
     @property
     def per_second(self) -> float:
@@ -62,6 +62,7 @@ def _client(port: int, path: str, until: float, out: list, errors: list) -> None
             response.read()
             if response.status != 200:
                 failed += 1
+                continue
         except (OSError, http.client.HTTPException):
             failed += 1
             conn.close()
