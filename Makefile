@@ -44,8 +44,8 @@ test: setup ## set up and run the whole test suite
 ontology: setup ## regenerate ontology/crm.owl (RDF/XML) and crm.html (pyLODE) from crm.ttl
 	$(BIN)/python -m crm_kg.ontology
 
-bench: setup ## run the benchmarks (not part of make test)
-	$(BIN)/python -m benchmarks
+bench: setup ## run the benchmarks (not part of make test; BENCH_SIZES=100k,1M BENCH_ARGS=…)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 soak: setup ## 5 minutes of steady load on gunicorn with reloads: errors, p99, memory growth
 	$(BIN)/python benchmarks/soak.py

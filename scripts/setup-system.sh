@@ -9,6 +9,8 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)   # HermiT via o
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 command -v fc-list >/dev/null 2>&1 && fc-list | grep -q . || need+=(fonts-dejavu-core)
+# the remote-store tests (tests/test_remote_store.py) start a Virtuoso of their own
+{ command -v virtuoso-t && command -v isql-vt; } >/dev/null 2>&1 || need+=(virtuoso-opensource-7-bin)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -1,6 +1,6 @@
 """Remote store faults: a SPARQL store that stops, hangs, fails with 5xx, cuts its answer short
 or sends a partial one — the web app answers 502/504 with a message, never serves or keeps
-the bad answer, and recovers by itself when the store is back (crm_kg.upstream).
+the bad answer, and recovers by itself when the store is back (crm_kg.remote, crm_kg.upstream).
 
 The store is a fake we control: a loopback HTTP server speaking the SPARQL 1.1 Protocol,
 answered by the embedded store of the session's build.
@@ -16,7 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from crm_kg.upstream import Breaker, RemoteEndpoint
+from crm_kg.remote import RemoteStore
+from crm_kg.upstream import Breaker
 from crm_kg.web import create_app
 
 SAVED = "/api/queries/recommendations-for-opportunity?opportunity=3&actor=municipalities"
@@ -122,8 +123,10 @@ def fake(store):
 @pytest.fixture()
 def remote_app(fake, built):
     build_settings, _ = built
-    remote = RemoteEndpoint(fake.url, timeout=1.0, breaker=Breaker(threshold=2, cooldown=0.5))
-    app = create_app({"TESTING": True, "SETTINGS": build_settings, "STORE": remote})
+    remote = RemoteStore(fake.url, timeout=1.0, breaker=Breaker(threshold=2, cooldown=0.5))
+    # no answer cache: every request must reach the store (a cached answer would hide the fault)
+    app = create_app({"TESTING": True, "SETTINGS": build_settings.with_(answer_cache_entries=0),
+                      "STORE": remote})
     return app, remote
 
 

@@ -72,19 +72,24 @@ def cmd_validate(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from .execute import Unavailable
     from .serving import announce_app
     from .store import StoreError
     from .web import create_app
 
-    settings = _settings(args)
+    settings = _settings(args).with_(store=args.store, endpoint=args.endpoint)
+    if settings.store == "remote" and not settings.endpoint:
+        raise CrmKgError("--store remote needs --endpoint URL (or endpoint in the settings)")
     try:
         app = create_app({"SETTINGS": settings})
-    except StoreError as exc:       # a missing, partial or corrupt graph is never served
+    except (StoreError, Unavailable) as exc:   # a missing, partial or corrupt graph is never served
         raise CrmKgError(f"refusing to serve: {exc}") from None
     url = f"http://{args.host}:{args.port}/"
-    announce_app(app, url)          # SIGHUP or `crm-kg reload` loads a new graph
     store = app.extensions["crm_kg.store"]
-    print(f"serving {settings.ttl_dir} (version {store.version}) on {url}", file=sys.stderr)
+    if settings.store != "remote":
+        announce_app(app, url)      # SIGHUP or `crm-kg reload` loads a new graph
+    source = settings.endpoint if settings.store == "remote" else settings.ttl_dir
+    print(f"serving {source} (version {store.version}) on {url}", file=sys.stderr)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     return 0
 
@@ -105,6 +110,46 @@ def cmd_reload(args) -> int:
             print(f"crm-kg: error: {where}: reload failed, still serving version "
                   f"{outcome.get('version', '?')}: {outcome.get('error')}", file=sys.stderr)
     return 1 if failed else 0
+def cmd_load(args) -> int:
+    import os
+
+    from .load import Updater, finish, load_update, load_virtuoso_bulk
+
+    settings = _settings(args)
+    endpoint = args.endpoint or settings.endpoint
+    if not endpoint:
+        raise CrmKgError("give the store's query endpoint: --endpoint URL")
+    target = args.update_endpoint or settings.update_endpoint or endpoint
+    user = args.user or settings.remote_user or None
+    password = args.password or settings.remote_password or None
+    if user and not password:
+        raise CrmKgError("--user needs a password: --password or $CRM_KG_REMOTE_PASSWORD")
+    update = Updater(target, user=user, password=password, auth=args.auth, timeout=args.timeout)
+
+    def progress(text: str) -> None:
+        if args.verbose:
+            print(text, file=sys.stderr)
+
+    if args.virtuoso_isql:
+        from .virtuoso import run_isql
+
+        isql_password = os.environ.get("CRM_KG_ISQL_PASSWORD", args.isql_password)
+
+        def isql(*statements):
+            return run_isql(args.virtuoso_isql, args.isql_user, isql_password, *statements,
+                            timeout=args.timeout)
+
+        report = load_virtuoso_bulk(settings.ttl_dir, isql, update, base_iri=settings.base_iri,
+                                    directory=Path(args.bulk_dir) if args.bulk_dir else None)
+    else:
+        report = load_update(settings.ttl_dir, update, base_iri=settings.base_iri,
+                             batch=args.batch, progress=progress)
+    report = finish(report, settings.ttl_dir, endpoint, update, base_iri=settings.base_iri,
+                    user=user, password=password, timeout=args.timeout)
+    print(f"loaded {report.triples} triples of build {report.version} into {endpoint} "
+          f"({report.method}, {report.seconds:.1f} s): "
+          + ", ".join(f"{g.rsplit('/', 1)[-1]} {n}" for g, n in sorted(report.graphs.items())))
+    return 0
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:
@@ -226,6 +271,10 @@ def parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--store", choices=["embedded", "remote"],
+                   help="embedded: pyoxigraph in query workers (default); remote: a SPARQL 1.1 "
+                   "endpoint loaded with `crm-kg load`")
+    p.add_argument("--endpoint", metavar="URL", help="the remote store's query endpoint")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("reload", help="make running servers load the graph now in data/ttl",
@@ -236,6 +285,34 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                    help="how long to wait for the servers (default 120)")
     p.set_defaults(func=cmd_reload)
+    p = sub.add_parser("load", help="load the built graph into a SPARQL 1.1 store (Virtuoso…)",
+                       description="Replace the graphs of this build in a SPARQL 1.1 store with "
+                       "data/ttl/crm-kg.nq, named graphs intact: SPARQL 1.1 Update in batches "
+                       "(default) or Virtuoso's bulk loader (--virtuoso-isql). The store's triple "
+                       "counts are checked against the build, then a load record is written for "
+                       "`crm-kg serve --store remote`.")
+    common(p)
+    p.add_argument("--endpoint", metavar="URL", help="the store's query endpoint (required)")
+    p.add_argument("--update-endpoint", metavar="URL",
+                   help="its SPARQL Update endpoint (default: the query endpoint)")
+    p.add_argument("--user", help="user for HTTP authentication (or $CRM_KG_REMOTE_USER)")
+    p.add_argument("--password", help="password (better: $CRM_KG_REMOTE_PASSWORD)")
+    p.add_argument("--auth", choices=["basic", "digest"], default="basic",
+                   help="HTTP authentication scheme (Virtuoso's /sparql-auth: digest)")
+    p.add_argument("--batch", type=int, default=250, metavar="N",
+                   help="triples per INSERT DATA request (default 250; Virtuoso compiles big ones slowly "
+                   "and refuses ones of a few thousand)")
+    p.add_argument("--timeout", type=float, default=600.0, metavar="S",
+                   help="seconds to wait for each request (default 600)")
+    p.add_argument("--virtuoso-isql", metavar="HOST:PORT",
+                   help="use Virtuoso's bulk loader through isql-vt on this SQL port")
+    p.add_argument("--isql-user", default="dba", help="isql user (default dba)")
+    p.add_argument("--isql-password", default="dba",
+                   help="isql password (default dba; better: $CRM_KG_ISQL_PASSWORD)")
+    p.add_argument("--bulk-dir", metavar="DIR", help="a directory the Virtuoso server may read "
+                   "(DirsAllowed) to copy the N-Quads into (default: the build directory)")
+    p.add_argument("-v", "--verbose", action="store_true", help="report progress")
+    p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("query", help="run a SPARQL file or a saved query",
                        description="Run FILE.rq or the saved query --name NAME against the built graph.")

@@ -37,6 +37,14 @@ class Settings:
     rate_limit: float = 10.0          # requests per second per client (token bucket); 0 = no limit
     rate_burst: int = 40              # bucket size: requests a client may make at once
     trusted_proxies: int = 0          # reverse proxies in front whose X-Forwarded-For is believed
+    store: str = "embedded"           # embedded (pyoxigraph) | remote (a SPARQL 1.1 endpoint)
+    endpoint: str = ""                # store = remote: its query endpoint
+    update_endpoint: str = ""         # crm-kg load: its update endpoint (default: endpoint)
+    remote_user: str = ""             # remote store credentials (HTTP Basic); better from
+    remote_password: str = ""         # the environment: CRM_KG_REMOTE_USER / _PASSWORD
+    answer_cache_entries: int = 2048  # saved-query answers kept per graph version; 0 = no cache
+    answer_cache_mb: int = 64         # and at most this many MB of them
+    answer_cache_seconds: int = 300   # Cache-Control max-age of a saved-query answer
     extra: dict = field(default_factory=dict)
 
     @property

@@ -517,7 +517,14 @@ class WorkerPool:
 
 def open_store(settings):
     """The store a served app uses: a :class:`WorkerPool` over the built graph, or
-    (``query_workers = 0``) an in-process :class:`EmbeddedStore` without time limit."""
+    (``query_workers = 0``) an in-process :class:`EmbeddedStore` without time limit, or
+    (``store = "remote"``) a :class:`~crm_kg.remote.RemoteStore` on ``endpoint``."""
+    if getattr(settings, "store", "embedded") == "remote":
+        from .remote import open_remote
+
+        return open_remote(settings)
+    if getattr(settings, "store", "embedded") != "embedded":
+        raise StoreError(f"unknown store {settings.store!r} (embedded or remote)")
     loader = DirectoryLoader(Path(settings.ttl_dir))
     if settings.query_workers <= 0:
         loader.check()

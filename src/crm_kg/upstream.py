@@ -35,31 +35,24 @@ asked for ``cooldown`` seconds (requests fail at once, 502 with
 whole timeout; the first request after the pause tries again, so the service
 recovers by itself when the store is back.
 
-:class:`RemoteEndpoint` is a thin client with this handling (SPARQL results
-JSON, Turtle for graphs; parameters bound as a trailing ``VALUES`` block of
-RDF terms, the way rdflib's SPARQLStore binds them). The full remote store
-(loading, Virtuoso specifics) is issue 10's ``RemoteStore``; it should use
-:func:`remote_errors`, :func:`check_complete` and :class:`Breaker` rather
-than duplicate them.
+:class:`crm_kg.remote.RemoteStore`, the one remote store, sends every
+request through :func:`remote_errors`, :func:`check_complete` and its
+:class:`Breaker`.
 """
 
 from __future__ import annotations
 
 import ast
 import http.client
-import json
 import socket
 import threading
 import time
 import urllib.error
 from contextlib import contextmanager
 
-import pyoxigraph as ox
-from rdflib.term import Node
 
 from .execute import Unavailable
-from .sparqlscan import scan
-from .store import Dataset, EmbeddedStore, QuerySyntaxError, Result, Serialized, StoreError
+from .store import QuerySyntaxError, StoreError
 
 
 class UpstreamError(Unavailable):
@@ -84,6 +77,10 @@ class GatewayTimeout(UpstreamError):
 
 class PartialAnswer(GatewayTimeout):
     """The store stopped early and sent what it had as if it were the answer."""
+
+
+# how Virtuoso says it stopped a query for time (also "estimated execution time … exceeds")
+TIMEOUT_WORDS = ("timed out", "timeout", "estimated execution time")
 
 
 def _first_line(data) -> str:
@@ -133,7 +130,7 @@ def remote_errors(endpoint: str, timeout: float, retry_after: int = 1):
         raise QuerySyntaxError(f"{where} refused the query: {_body(exc)}") from None
     except EndPointInternalError as exc:
         body = _body(exc)
-        if "S1TAT" in body or "timed out" in body.lower() or "timeout" in body.lower():
+        if "S1TAT" in body or any(word in body.lower() for word in TIMEOUT_WORDS):
             raise GatewayTimeout(f"{where} stopped the query at its time limit ({body})", retry_after) from None
         raise BadGateway(f"{where} failed (HTTP 500: {body})", retry_after) from None
     except EndPointNotFound:
@@ -197,98 +194,3 @@ class Breaker:
     @property
     def open(self) -> bool:
         return self._until > time.monotonic()
-
-
-SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-
-
-class RemoteEndpoint:
-    """The :class:`~crm_kg.store.Store` interface over a remote SPARQL endpoint (see the module doc)."""
-
-    def __init__(self, endpoint: str, timeout: float = 10.0, manifest: dict | None = None,
-                 breaker: Breaker | None = None):
-        self.endpoint, self.timeout = endpoint, float(timeout)
-        self.manifest = manifest or {}
-        self.breaker = breaker or Breaker()
-        self.retry_after = max(1, round(self.breaker.cooldown))
-        self._info: dict | None = None          # kept only once read whole
-
-    def _fetch(self, sparql: str, graph: bool, dataset: Dataset | None, timeout: float | None = None):
-        from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-
-        self.breaker.before(self.endpoint)
-        client = SPARQLWrapper(self.endpoint)
-        client.setMethod(POST)
-        client.setQuery(sparql)
-        client.setReturnFormat(TURTLE if graph else JSON)
-        client.timeout = timeout or self.timeout     # setTimeout() would round it to whole seconds
-        for iri in (dataset.default if dataset else ()):
-            client.addDefaultGraph(iri)
-        for iri in (dataset.named if dataset else ()):
-            client.addNamedGraph(iri)
-        try:
-            with remote_errors(self.endpoint, client.timeout, self.retry_after):
-                response = client.query().response
-                check_complete(self.endpoint, response.status, response.headers, self.retry_after)
-                body = response.read()                  # whole, or an exception
-                if graph:
-                    answer = [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]
-                else:
-                    json.loads(body)                    # a cut body fails here, not later
-                    answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        except QuerySyntaxError:
-            self.breaker.succeeded()                    # the store is fine; the query is not
-            raise
-        except Unavailable:
-            self.breaker.failed()
-            raise
-        self.breaker.succeeded()
-        return answer
-
-    @staticmethod
-    def _text(sparql: str, bindings: dict[str, Node] | None) -> str:
-        """Parameters as a trailing VALUES block of RDF terms (N-Triples syntax, escaped by rdflib)."""
-        if not bindings:
-            return sparql
-        names = list(bindings)
-        return (f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) "
-                f"{{ ({' '.join(bindings[n].n3() for n in names)}) }}\n")
-
-    def query(self, sparql: str, bindings: dict[str, Node] | None = None, limit: int | None = None,
-              dataset: Dataset | None = None) -> Result:
-        graph = scan(sparql).form in ("CONSTRUCT", "DESCRIBE")
-        answer = self._fetch(self._text(sparql, bindings), graph, dataset)
-        return EmbeddedStore._convert(answer, limit)
-
-    def serialize(self, sparql: str, media_type: str, bindings: dict[str, Node] | None = None,
-                  limit: int | None = None, dataset: Dataset | None = None) -> Serialized:
-        graph = scan(sparql).form in ("CONSTRUCT", "DESCRIBE")
-        answer = self._fetch(self._text(sparql, bindings), graph, dataset)
-        return EmbeddedStore._write(iter(answer) if graph else answer, media_type, limit)
-
-    def info(self) -> dict:
-        if self._info is None:
-            result = self.query(SIZES)                  # raises on any failure: nothing is kept
-            sizes = {str(row["g"]): int(row["n"]) for row in result.rows}
-            self._info = {"store": f"remote ({self.endpoint})", "triples": sum(sizes.values()),
-                          "graphs": sorted(sizes), "graph_sizes": sizes, "version": self.version}
-        return dict(self._info)
-
-    def graphs(self) -> list[str]:
-        return list(self.info()["graphs"])
-
-    @property
-    def version(self) -> str:
-        files = self.manifest.get("files", {})
-        return files.get("crm-kg.nq", {}).get("sha256", "remote")[:16]
-
-    def __len__(self) -> int:
-        return int(self.info()["triples"])
-
-    def ready(self) -> tuple[bool, str]:
-        """(True, "") if the store answers ``ASK {}`` within two seconds."""
-        try:
-            self._fetch("ASK {}", False, None, timeout=min(self.timeout, 2.0))
-        except (StoreError, Unavailable) as exc:
-            return False, str(exc)
-        return True, ""

@@ -26,7 +26,7 @@ from ..execute import Unavailable, open_store
 from ..queries import QueryLibrary
 from ..serving import LiveStore
 from ..store import StoreError
-from . import dataset, health, ld, limits, ontology, openapi, pages, queries, sparql
+from . import cache, dataset, health, ld, limits, ontology, openapi, pages, queries, sparql
 from .i18n import pick_language
 
 
@@ -84,6 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
     def _store_failed(exc: StoreError):
         return Response(f"the store could not answer: {exc}\n", status=502, mimetype="text/plain")
 
+    cache.install(app, settings)   # saved-query answers per graph version (ETag, 304)
     app.register_blueprint(health.bp)    # /healthz, /readyz
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)

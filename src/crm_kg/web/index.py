@@ -112,7 +112,8 @@ class GraphIndex:
 
     def alt_labels(self, iri: str, lang: str) -> list[str]:
         shown = {self.label(iri, lang)}
-        return [str(l) for l in self.alt.get(iri, []) if l.language in (lang, None) and str(l) not in shown]
+        names = {str(l) for l in self.alt.get(iri, []) if l.language in (lang, None)} - shown
+        return sorted(names, key=lambda n: (n.casefold(), n))   # the same order from every store
 
     # -- types ---------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from ..queries import ParamError, SavedQuery, UnknownQuery
 from ..store import StoreError
 from . import answers
 from .charts import Chart
+from .cache import cached
 from .i18n import pick
 from .negotiation import NotAcceptable, choose
 from .openapi import DEFAULT_PAGE
@@ -139,6 +140,7 @@ def index():
 # -- one question as a page ------------------------------------------------------------
 
 @bp.route("/queries/<name>")
+@cached
 def page(name: str):
     query = _get(name)
     if query is None:
@@ -239,6 +241,7 @@ def _json_error(message: str, status: int, **extra) -> Response:
 
 
 @bp.route("/api/queries/<name>")
+@cached
 def api_query(name: str):
     query = _get(name)
     if query is None:

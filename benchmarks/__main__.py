@@ -1,0 +1,172 @@
+"""``python -m benchmarks`` (``make bench``): every benchmark at every size, then the targets.
+
+Sizes: ``--sizes 100k,1M`` (or ``$BENCH_SIZES``; ``10M`` too if there is time
+and memory). For each size a synthetic graph is generated
+(:mod:`benchmarks.synthetic`, seed ``--seed``) under ``--work-dir``, then:
+latency of every saved query on each engine (:mod:`benchmarks.latency`),
+SHACL time (:mod:`benchmarks.load`), HTTP throughput and server memory
+(:mod:`benchmarks.http`). Sizes above ``--full-up-to`` (default 1M) run the
+embedded engine only and skip SHACL (pyshacl holds the graph in rdflib).
+``crm-kg build`` from the sources is timed once. The figures are printed as
+tables and written as JSON to ``--out`` (default benchmarks/out/, not in git).
+
+Targets (issue 10), judged at 1M triples (or the largest size run, which
+the output then says): no saved query over 500 ms p95 on the embedded
+engine; none more than 2× slower than Virtuoso; cached answers ≥ 2,000 req/s
+with no errors; server memory under 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from . import http, latency, load, synthetic
+from .common import ROOT, Targets, mib, parse_size, size_label, table
+
+
+def _args():
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "100k,1M"),
+                        help="comma-separated sizes in triples (100k, 1M, 10M…; $BENCH_SIZES)")
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "10")),
+                        help="timed runs per query and engine after one warm-up ($BENCH_REPEAT)")
+    parser.add_argument("--stores", default=os.environ.get("BENCH_STORES", ",".join(latency.STORES)),
+                        help="engines to compare ($BENCH_STORES)")
+    parser.add_argument("--full-up-to", default="1M",
+                        help="larger sizes: embedded engine only, no SHACL (default 1M)")
+    parser.add_argument("--rdflib-timeout", type=float, default=20.0,
+                        help="seconds before an rdflib query is stopped and reported as timeout")
+    parser.add_argument("--shacl-timeout", type=float, default=600.0)
+    parser.add_argument("--http-seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=8, help="client threads per load process")
+    parser.add_argument("--processes", type=int, default=2, help="load-generating processes")
+    parser.add_argument("--query", default=http.QUERY, help="the saved query of the HTTP benchmark")
+    parser.add_argument("--skip", default="", help="comma-separated: build, shacl, http")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--work-dir", type=Path, default=ROOT / "build" / "bench")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    return parser.parse_args()
+
+
+def _seconds(value: float | None, detail: str = "") -> str:
+    return ("timeout/failed" if value is None else f"{value:.1f}") + (f" ({detail})" if detail else "")
+
+
+def run(args) -> dict:
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    stores = [s for s in args.stores.split(",") if s]
+    skip = set(filter(None, args.skip.split(",")))
+    full_up_to = parse_size(args.full_up_to)
+    results: dict = {"sizes": {}, "repeat": args.repeat, "seed": args.seed}
+    if "build" not in skip:
+        print("crm-kg build from the sources …", flush=True)
+        seconds, detail = load.build_time()
+        results["build"] = {"seconds": seconds, "detail": detail}
+        print(f"  {_seconds(seconds, detail)}", flush=True)
+    for size in sizes:
+        label = size_label(size)
+        print(f"\n== {label} triples ==", flush=True)
+        ttl_dir = args.work_dir / f"syn-{label}"
+        start = time.perf_counter()
+        manifest = synthetic.generate(ttl_dir, size, args.seed)
+        entry: dict = {"triples": manifest["triples"], "generate_seconds": time.perf_counter() - start}
+        print(f"  generated {manifest['triples']} triples in {entry['generate_seconds']:.1f} s", flush=True)
+        full = size <= full_up_to
+        runs = latency.measure(ttl_dir, stores if full else ["embedded"], args.repeat,
+                               args.rdflib_timeout, progress=lambda t: print(t, flush=True))
+        print(latency.report(runs, f"Saved-query latency at {label} (ms; ratios of p95)"), flush=True)
+        entry["latency"] = {name: asdict(r) for name, r in runs.items()}
+        if full and "shacl" not in skip:
+            print("  SHACL …", flush=True)
+            seconds, detail = load.shacl_time(ttl_dir, args.shacl_timeout)
+            entry["shacl"] = {"seconds": seconds, "detail": detail}
+        if "http" not in skip:
+            print("  HTTP …", flush=True)
+            try:
+                h = http.measure(ttl_dir, args.query, clients=args.clients, processes=args.processes,
+                                 seconds=args.http_seconds)
+                print(http.report(h, args.query, f"HTTP at {label}"), flush=True)
+                entry["http"] = {**asdict(h), "query": args.query}
+                for kind in ("cached", "uncached"):
+                    load_ = getattr(h, kind)
+                    entry["http"][kind] = {"per_second": load_.per_second, "p99": load_.p99,
+                                           "requests": load_.requests, "errors": load_.errors}
+            except Exception as exc:  # noqa: BLE001 — report and carry on with the next size
+                entry["http"] = {"error": f"{type(exc).__name__}: {exc}"}
+                print(f"  HTTP failed: {exc}", flush=True)
+        print(load_table(label, entry), flush=True)
+        results["sizes"][label] = entry
+    return results
+
+
+def load_table(label: str, entry: dict) -> str:
+    rows = []
+    for name, r in entry["latency"].items():
+        rows.append([f"load into {name}", _seconds(r["load_seconds"], r["load_detail"] or r["error"] or "")])
+    if "shacl" in entry:
+        rows.append(["SHACL (crm-kg validate --no-owl)", _seconds(entry["shacl"]["seconds"],
+                                                                   entry["shacl"]["detail"])])
+    h = entry.get("http", {})
+    if "started" in h:
+        rows.append(["gunicorn start (graph loaded)", _seconds(h["started"])])
+        rows.append(["server peak memory (MiB)", f"RSS {mib(h['peak_rss_kb'])}, PSS {mib(h['peak_pss_kb'])}"])
+    return table(["step", "seconds"], rows, f"Load at {label}")
+
+
+def targets(results: dict) -> Targets:
+    out = Targets()
+    sizes = results["sizes"]
+    if not sizes:
+        return out
+    label = "1M" if "1M" in sizes else max(sizes, key=lambda s: sizes[s]["triples"])
+    entry, at = sizes[label], f" (at {label})"
+    lat = entry["latency"]
+    emb = lat.get("embedded", {}).get("timings", {})
+    if emb:
+        p95 = {n: latency.Timing(**t).p95 for n, t in emb.items()}
+        slow = sorted((n for n, v in p95.items() if v is None or v > 0.5), key=lambda n: -(p95[n] or 1e9))
+        worst = max(p95, key=lambda n: p95[n] if p95[n] is not None else 1e9)
+        figure = "timeout" if p95[worst] is None else f"{p95[worst] * 1000:.0f} ms"
+        out.check("no saved query over 500 ms p95, embedded" + at, not slow,
+                  f"worst {worst} {figure}" + (f"; over: {', '.join(slow)}" if slow else ""))
+    vt = lat.get("virtuoso", {}).get("timings", {})
+    if emb and vt and not lat["virtuoso"].get("error"):
+        ratios = {}
+        for n, t in emb.items():
+            a, b = latency.Timing(**t).p95, latency.Timing(**vt[n]).p95 if n in vt else None
+            if a is not None and b:
+                ratios[n] = a / b
+        over = sorted((n for n, r in ratios.items() if r > 2), key=lambda n: -ratios[n])
+        worst = max(ratios, key=ratios.get)
+        out.check("none more than 2× slower than Virtuoso (p95)" + at, not over,
+                  f"worst {worst} {ratios[worst]:.1f}×" + (f"; over 2×: {', '.join(over)}" if over else ""))
+    h = entry.get("http", {})
+    if "cached" in h:
+        c = h["cached"]
+        out.check("cached answers ≥ 2,000 req/s, no errors" + at,
+                  c["per_second"] >= 2000 and c["errors"] == 0,
+                  f"{c['per_second']:.0f} req/s, p99 {c['p99'] * 1000:.1f} ms, {c['errors']} errors")
+        out.check("server memory under 1 GB" + at, h["peak_pss_kb"] * 1024 < 1e9,
+                  f"peak PSS {mib(h['peak_pss_kb'])} MiB (RSS {mib(h['peak_rss_kb'])} MiB)")
+    return out
+
+
+def main() -> None:
+    args = _args()
+    results = run(args)
+    checked = targets(results)
+    print(checked.text())
+    results["targets"] = checked.results
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"\nfigures written to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""HTTP throughput and server memory: gunicorn on loopback, concurrent Python clients.
+
+The server is ``gunicorn app:app`` (gunicorn.conf.py: one gthread worker with
+its pool of query workers) on 127.0.0.1 and a free port, serving a synthetic
+build; it is stopped at the end. The load generator is bounded: ``clients``
+threads in each of ``processes`` processes (so the clients' own GIL does not
+cap the figure), each with one keep-alive ``http.client`` connection, send
+GET requests for one saved query for ``seconds`` seconds. Every answer is
+read to the end and must be 200; anything else counts as an error.
+
+* cached — the same request again and again: the answer cache's fast path
+  (:mod:`crm_kg.web.cache`).
+* uncached — the same request to a second server started with
+  ``CRM_KG_ANSWER_CACHE_ENTRIES=0``: every request runs the query.
+
+Server memory is sampled over the whole process tree (gunicorn, its worker,
+the fork server and the query workers) while the server starts, answers
+every saved query once, and serves the load; peak RSS and PSS are reported.
+Run alone: ``python -m benchmarks.http --ttl-dir DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import Gunicorn, MemoryWatch, mib, percentile, table
+from .latency import saved_queries
+
+QUERY = "organisation-counts-by-activity"
+
+
+@dataclass
+class Load:
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]          # of the answers that were 200
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.latencies, 99)
+
+
+def _client(port: int, path: str, until: float, out: list, errors: list) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies, failed = [], 0
+    while time.perf_counter() < until:
+        start = time.perf_counter()
+        try:
+            conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                failed += 1
+                continue
+        except (OSError, http.client.HTTPException):
+            failed += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            continue
+        latencies.append(time.perf_counter() - start)
+    conn.close()
+    out.extend(latencies)
+    errors.append(failed)
+
+
+def _process(port: int, path: str, clients: int, seconds: float, queue) -> None:
+    until = time.perf_counter() + seconds
+    out, errors = [], []
+    threads = [threading.Thread(target=_client, args=(port, path, until, out, errors))
+               for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    queue.put((out, sum(errors)))
+
+
+def generate_load(port: int, path: str, *, clients: int = 8, processes: int = 2,
+                  seconds: float = 10.0) -> Load:
+    """``processes`` × ``clients`` keep-alive clients hammering ``path`` for ``seconds``."""
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    workers = [ctx.Process(target=_process, args=(port, path, clients, seconds, queue))
+               for _ in range(processes)]
+    start = time.perf_counter()
+    for w in workers:
+        w.start()
+    results = [queue.get(timeout=seconds + 120) for _ in workers]
+    elapsed = time.perf_counter() - start
+    for w in workers:
+        w.join(10)
+    latencies = [x for out, _ in results for x in out]
+    errors = sum(e for _, e in results)
+    return Load(len(latencies) + errors, errors, elapsed, latencies)
+
+
+def _touch_every_query(port: int) -> int:
+    """Ask for every saved query once (defaults) so memory includes real answers; failures."""
+    conn, failed = http.client.HTTPConnection("127.0.0.1", port, timeout=120), 0
+    for name, _text, _b in saved_queries():
+        conn.request("GET", f"/api/queries/{name}")
+        response = conn.getresponse()
+        response.read()
+        failed += response.status != 200
+    conn.close()
+    return failed
+
+
+@dataclass
+class HttpRun:
+    started: float
+    cached: Load
+    uncached: Load
+    peak_rss_kb: int
+    peak_pss_kb: int
+    query_failures: int
+
+
+def measure(ttl_dir: Path, query: str = QUERY, *, clients: int = 8, processes: int = 2,
+            seconds: float = 10.0) -> HttpRun:
+    path = f"/api/queries/{query}"
+    with Gunicorn(ttl_dir) as server, MemoryWatch(server.process.pid) as memory:
+        failures = _touch_every_query(server.port)
+        generate_load(server.port, path, clients=2, processes=1, seconds=1)        # warm
+        cached = generate_load(server.port, path, clients=clients, processes=processes,
+                               seconds=seconds)
+        started = server.started
+    with Gunicorn(ttl_dir, env={"CRM_KG_ANSWER_CACHE_ENTRIES": "0"}) as server:
+        generate_load(server.port, path, clients=2, processes=1, seconds=1)
+        uncached = generate_load(server.port, path, clients=clients, processes=processes,
+                                 seconds=seconds)
+    return HttpRun(started, cached, uncached, memory.peak_rss, memory.peak_pss, failures)
+
+
+def report(run: HttpRun, query: str, title: str) -> str:
+    rows = [[kind, f"{load.per_second:.0f}", f"{load.p99 * 1000:.1f}", load.requests, load.errors]
+            for kind, load in (("cached", run.cached), ("uncached", run.uncached))]
+    text = table(["answers", "req/s", "p99 ms", "requests", "errors"], rows, title + f" ({query})")
+    return text + (f"\nserver start {run.started:.1f} s; peak memory of the server tree: "
+                   f"RSS {mib(run.peak_rss_kb)} MiB, PSS {mib(run.peak_pss_kb)} MiB; "
+                   f"saved queries answered with an error: {run.query_failures}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ttl-dir", type=Path, required=True)
+    parser.add_argument("--query", default=QUERY)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    run = measure(args.ttl_dir, args.query, clients=args.clients, processes=args.processes,
+                  seconds=args.seconds)
+    print(report(run, args.query, f"HTTP, {args.ttl_dir}"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,468 @@
+"""remote: the store interface over any SPARQL 1.1 endpoint, through SPARQLWrapper.
+
+:class:`RemoteStore` answers ``query()``, ``serialize()``, ``graphs()``,
+``info()`` and ``version`` like :class:`~crm_kg.store.EmbeddedStore` and
+:class:`~crm_kg.execute.WorkerPool`, so the pages, the saved queries and
+``/sparql`` run unchanged on Virtuoso (the store the tests start), QLever,
+GraphDB or Fuseki. It speaks the SPARQL 1.1 Protocol (W3C Recommendation,
+2013) only: a POSTed form, the answer chosen by ``Accept``.
+
+**The dataset.** Our store's default graph is the union of its named graphs.
+A remote store's default graph is whatever it decides (Virtuoso's: every
+graph it holds, its own system graphs included). So unless the request or
+the query names a dataset, every query is sent with ``default-graph-uri`` and
+``named-graph-uri`` set to the graphs of our build (Protocol §2.1.4): the
+default graph is then their merge and ``GRAPH ?g`` sees exactly them, as on
+the embedded store. The graphs and the build version come from the *load
+record* that ``crm-kg load`` writes last (:mod:`crm_kg.load`); without one,
+from the local manifest, checked against the store.
+
+**Parameters.** pyoxigraph binds a saved query's parameters by substitution
+(SEP-0007); over the protocol there is no such thing, and pasting values into
+the text is what the project never does. :func:`with_values` instead puts
+one ``VALUES`` block with the bound terms, written in N-Triples syntax by
+pyoxigraph (so IRIs and literals are escaped by the one serializer the
+project trusts, and a value can never become syntax), at the *start* of the
+query's outermost ``WHERE`` group. Why that gives the same answers:
+
+* A ``VALUES`` block first in a group is joined before anything else in it
+  (SPARQL 1.1 Query §18.2.2.6), so every ``BIND`` and ``FILTER`` of that group
+  and every triple pattern, ``OPTIONAL`` (whose filter is a condition on the
+  joined solution, §18.2.2.5), ``UNION`` branch or ``MINUS`` under it sees the
+  parameter bound to the one value, or is joined with it — exactly the
+  solutions in which the variable has that value, which is what substitution
+  keeps.
+* A sub-``SELECT`` is its own scope under both: pyoxigraph's substitution
+  does not reach into it either (``tests/test_remote.py`` pins this).
+* Every parameter of a saved query is projected (``crm_kg.queries`` checks it,
+  because pyoxigraph requires it), so the answer carries the value in both.
+
+What would differ: a parameter used *only* in a ``BIND``/``FILTER`` of a
+nested group ``{ … }`` that does not bind it itself (pyoxigraph passes the
+value in; standard evaluation of the group does not). No saved query or
+page block does that, and the test that runs every saved query on both
+stores would show it.
+
+**Faults** are mapped by :mod:`crm_kg.upstream` (its table: 502 for a store
+that is unreachable, fails or sends what does not parse; 504 for no whole
+answer within the deadline, or a partial "anytime" answer; 400 for a query the
+store refuses), with ``Retry-After``; a :class:`~crm_kg.upstream.Breaker`
+stops asking a store that keeps failing for a few seconds. The client has a
+deadline (``timeout``, the endpoint's ``query_timeout``) for the whole answer,
+checked between reads, so a store that trickles its answer is cut off too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.term import Node
+from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+
+from .execute import Unavailable
+from .results import write as write_results
+from .sparqlscan import scan
+from .store import (DATASET_FILE, RDF_FORMATS, RESULT_FORMATS, Dataset, NotSerializable,
+                    QuerySyntaxError, Result, Serialized, StoreError, from_ox, read_manifest,
+                    to_ox)
+from .upstream import BadGateway, Breaker, GatewayTimeout, check_complete, remote_errors
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+# Virtuoso turns every geo:wktLiteral it loads into its own geometry type (and rounds the
+# coordinates: openlink/virtuoso-opensource#456, #803, #808); read it back as what was loaded
+DATATYPE_ALIASES = {"http://www.openlinksw.com/schemas/virtrdf#Geometry":
+                    "http://www.opengis.net/ont/geosparql#wktLiteral"}
+DCT = "http://purl.org/dc/terms/"
+VOID = "http://rdfs.org/ns/void#"
+LOAD_GRAPH = "graph/load"          # under base_iri: the record crm-kg load writes last
+
+RECORD_QUERY = """SELECT ?version ?modified ?graph ?triples WHERE {
+  GRAPH $record { $record <http://purl.org/dc/terms/identifier> ?version ;
+                    <http://purl.org/dc/terms/hasPart> ?graph .
+                  OPTIONAL { $record <http://purl.org/dc/terms/modified> ?modified }
+                  OPTIONAL { ?graph <http://rdfs.org/ns/void#triples> ?triples } }
+}"""
+_EMPTY = ox.Store()
+COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH $graph { ?s ?p ?o } }"
+
+
+# -- binding parameters ---------------------------------------------------------------
+_LEX = re.compile(r"""
+    (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\[\s\S]))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\[\s\S]))*\"\"\"
+              |'(?:[^'\\\r\n]|\\[^\r\n])*'|"(?:[^"\\\r\n]|\\[^\r\n])*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<open>[{(])
+  | (?P<close>[})])
+  | (?P<other>[\s\S])
+""", re.VERBOSE)
+
+
+def where_start(text: str) -> int:
+    """The offset just inside the ``{`` that opens the query's outermost WHERE group.
+
+    A lexical walk (comments, strings and IRIs skipped): after the query form
+    keyword, the first ``{`` outside parentheses — for CONSTRUCT, the first
+    after the template. Raises StoreError when there is none (``DESCRIBE <x>``
+    without WHERE, or the ``CONSTRUCT WHERE { }`` short form, whose pattern
+    must stay a plain template)."""
+    form, depth, parens, template_done = None, 0, 0, False
+    expect_template = False
+    for match in _LEX.finditer(text):
+        kind, value = match.lastgroup, match.group()
+        if kind in ("comment", "string", "iri") or (kind == "other" and value.isspace()):
+            continue
+        if form is None:
+            if kind == "word" and value.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                form = value.upper()
+                expect_template = form == "CONSTRUCT"
+            continue
+        if expect_template and not template_done and depth == 0 and parens == 0:
+            if kind == "open" and value == "{":
+                template_done = True    # CONSTRUCT { template }: skip it
+                depth += 1
+                continue
+            if kind == "word" and value.upper() == "WHERE":
+                raise StoreError("cannot bind parameters of a CONSTRUCT WHERE { } short form")
+        if kind == "open":
+            if value == "(":
+                parens += 1
+            elif depth == 0 and parens == 0:
+                return match.end()
+            else:
+                depth += 1
+        elif kind == "close":
+            if value == ")":
+                parens = max(0, parens - 1)
+            else:
+                depth = max(0, depth - 1)
+    raise StoreError("the query has no WHERE group to bind parameters in")
+
+
+def is_distinct(text: str) -> bool:
+    """True if the query is ``SELECT DISTINCT`` (its outermost SELECT)."""
+    words = (m.group().upper() for m in _LEX.finditer(text) if m.lastgroup == "word")
+    for word in words:
+        if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return word == "SELECT" and next(words, "") == "DISTINCT"
+    return False
+
+
+def values_block(bindings: dict[str, Node]) -> str:
+    """``VALUES (?a ?b) { (term term) }`` with each term in N-Triples syntax (pyoxigraph)."""
+    names, terms = [], []
+    for name, term in sorted(bindings.items()):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise StoreError(f"cannot bind a variable named {name!r}")
+        value = to_ox(term)
+        if isinstance(value, ox.BlankNode):
+            raise StoreError(f"cannot bind ?{name} to a blank node over the SPARQL protocol")
+        names.append("?" + name)
+        terms.append(str(value))
+    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
+
+def with_values(text: str, bindings: dict[str, Node] | None) -> str:
+    """The query with its parameters bound by a VALUES block first in its WHERE group."""
+    if not bindings:
+        return text
+    at = where_start(text)
+    return f"{text[:at]} {values_block(bindings)}\n{text[at:]}"
+
+
+# -- reading answers ------------------------------------------------------------------
+def ox_term(binding: dict):
+    """A term of SPARQL Results JSON as pyoxigraph term (SPARQL 1.0 ``typed-literal`` too)."""
+    kind, value = binding.get("type"), binding.get("value", "")
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if kind in ("literal", "typed-literal"):
+        lang = binding.get("xml:lang")
+        if lang:
+            return ox.Literal(value, language=lang)
+        datatype = DATATYPE_ALIASES.get(binding.get("datatype"), binding.get("datatype"))
+        if datatype and datatype not in (XSD_STRING, RDF_LANG_STRING):
+            return ox.Literal(value, datatype=ox.NamedNode(datatype))
+        return ox.Literal(value)
+    if kind == "triple":
+        v = binding["value"]
+        return ox.Triple(ox_term(v["subject"]), ox_term(v["predicate"]), ox_term(v["object"]))
+    raise ValueError(f"unknown term type {kind!r}")
+
+
+@dataclass
+class _Answer:
+    kind: str                       # select | ask | graph
+    variables: list[str]
+    rows: list[list]                # pyoxigraph terms or None, per variable
+    boolean: bool | None
+    triples: list
+    truncated: bool                 # the store cut the answer at its own row limit
+
+
+class RemoteStore:
+    """The store interface over the SPARQL 1.1 endpoint ``endpoint``."""
+
+    def __init__(self, endpoint: str, *, timeout: float = 10.0, graphs: list[str] | None = None,
+                 version: str | None = None, user: str | None = None, password: str | None = None,
+                 graph_sizes: dict[str, int] | None = None, loaded: str | None = None,
+                 breaker: Breaker | None = None):
+        self.endpoint, self.timeout = endpoint, float(timeout)
+        self.breaker = breaker or Breaker()
+        self.retry_after = max(1, round(self.breaker.cooldown))
+        self.user, self.password = user, password
+        self._graphs = sorted(graphs or [])
+        # Virtuoso echoes the dataset of a request in its answer, one X-SPARQL-default-graph /
+        # -named-graph header per graph; CPython's http.client refuses an answer with more than
+        # http.client._MAXHEADERS (100) headers ("got more than 100 headers"), so a build of
+        # more than ~48 graphs would be unreadable. Raise the (process-wide) cap to fit ours.
+        http.client._MAXHEADERS = max(getattr(http.client, "_MAXHEADERS", 100),
+                                      2 * len(self._graphs) + 100)
+        self._version = version
+        self._sizes = dict(graph_sizes or {})
+        self._loaded = loaded
+
+    # -- opening ------------------------------------------------------------------------
+    @classmethod
+    def open(cls, endpoint: str, *, base_iri: str, ttl_dir: Path | None = None,
+             timeout: float = 10.0, user: str | None = None,
+             password: str | None = None) -> "RemoteStore":
+        """Connect and find out what the store holds: the load record, else the local
+        manifest's graphs checked against the store. Unreachable: an UpstreamError."""
+        probe = cls(endpoint, timeout=timeout, user=user, password=password)
+        record = URIRef(base_iri + LOAD_GRAPH)
+        rows = probe._ask_rows(RECORD_QUERY, {"record": record})
+        if rows:
+            sizes = {str(r["graph"]): int(r["triples"]) for r in rows if r.get("triples") is not None}
+            graphs = sorted({str(r["graph"]) for r in rows})
+            version = str(rows[0]["version"])
+            loaded = next((str(r["modified"]) for r in rows if r.get("modified") is not None), None)
+            return cls(endpoint, timeout=timeout, graphs=graphs, version=version, user=user,
+                       password=password, graph_sizes=sizes, loaded=loaded)
+        manifest = read_manifest(ttl_dir) if ttl_dir is not None else {}
+        expected = {g["iri"]: g.get("triples") for g in manifest.get("graphs", {}).values()}
+        sizes = {}
+        for graph in sorted(expected):
+            count = probe._ask_rows(COUNT_QUERY, {"graph": URIRef(graph)})
+            n = int(count[0]["n"]) if count else 0
+            if n:
+                sizes[graph] = n
+        if not sizes:
+            raise StoreError(f"{endpoint} holds none of the graphs of this build and no "
+                             "load record; run `crm-kg load --endpoint …` first")
+        digest = hashlib.sha256(json.dumps(sorted(sizes.items())).encode()).hexdigest()[:16]
+        same = all(sizes.get(g) == n for g, n in expected.items())
+        version = (manifest.get("files", {}).get(DATASET_FILE, {}).get("sha256", "")[:16]
+                   if same else "") or "remote-" + digest
+        return cls(endpoint, timeout=timeout, graphs=sorted(sizes), version=version, user=user,
+                   password=password, graph_sizes=sizes)
+
+    def _ask_rows(self, sparql: str, bindings: dict) -> list[dict]:
+        """Rows of a bookkeeping query, run against the store's own dataset."""
+        answer = self._run(with_values(sparql, bindings), "select", dataset=None, own_dataset=True)
+        return [{v: from_ox(t) for v, t in zip(answer.variables, row) if t is not None}
+                for row in answer.rows]
+
+    # -- the interface --------------------------------------------------------------------
+    @property
+    def version(self) -> str:
+        return self._version or "remote"
+
+    def graphs(self) -> list[str]:
+        return list(self._graphs)
+
+    def __len__(self) -> int:
+        return sum(self._sizes.values())
+
+    def info(self) -> dict:
+        info = {"store": f"remote SPARQL endpoint {self.endpoint}", "graphs": self.graphs(),
+                "graph_sizes": dict(self._sizes) if self._sizes else None,
+                "triples": len(self) if self._sizes else None, "version": self.version,
+                "remote": {"endpoint": self.endpoint, "timeout": self.timeout}}
+        if self._loaded:
+            info["remote"]["loaded"] = self._loaded
+        return info
+
+    def query(self, sparql: str, bindings: dict[str, Node] | None = None,
+              limit: int | None = None, dataset: Dataset | None = None) -> Result:
+        answer = self._run(with_values(sparql, bindings), _form(sparql), dataset)
+        if answer.kind == "ask":
+            return Result("ask", boolean=answer.boolean)
+        items = answer.rows if answer.kind == "select" else answer.triples
+        cut = limit is not None and len(items) > limit
+        items = items[:limit] if cut else items
+        truncated = cut or answer.truncated
+        if answer.kind == "select":
+            rows = [{v: from_ox(t) for v, t in zip(answer.variables, row)} for row in items]
+            return Result("select", answer.variables, rows, truncated=truncated)
+        triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in items]
+        return Result("graph", triples=triples, truncated=truncated)
+
+    def serialize(self, sparql: str, media_type: str, bindings: dict[str, Node] | None = None,
+                  limit: int | None = None, dataset: Dataset | None = None) -> Serialized:
+        """The answer in ``media_type``, written by the same writers as the embedded store's
+        (the store's own serialisations differ in details such as ``typed-literal``)."""
+        form = _form(sparql)
+        answer = self._run(with_values(sparql, bindings), form, dataset)
+        kind = answer.kind
+        formats = RDF_FORMATS if kind == "graph" else RESULT_FORMATS
+        if media_type not in formats:
+            raise NotSerializable(f"a {kind.upper() if kind != 'graph' else 'CONSTRUCT/DESCRIBE'} "
+                                  f"answer cannot be written as {media_type}", kind)
+        if kind == "ask":   # pyoxigraph writes booleans; an empty store gives it one to write
+            boolean = _EMPTY.query("ASK {}" if answer.boolean else "ASK { FILTER(false) }")
+            return Serialized(boolean.serialize(format=formats[media_type]), media_type, kind)
+        items = answer.rows if kind == "select" else answer.triples
+        cut = limit is not None and len(items) > limit
+        items = items[:limit] if cut else items
+        truncated = cut or answer.truncated
+        if kind == "select":
+            return Serialized(write_results(media_type, answer.variables, items), media_type, kind,
+                              truncated, len(items))
+        try:
+            body = ox.serialize(items, format=formats[media_type])
+        except (OSError, ValueError) as exc:
+            raise NotSerializable(f"this answer cannot be written as {media_type}: {exc}", kind) from None
+        return Serialized(body, media_type, kind, truncated, len(items))
+
+    # -- the protocol -----------------------------------------------------------------------
+    def _client(self, sparql: str, form: str, dataset: Dataset | None, own_dataset: bool,
+                text: str) -> SPARQLWrapper:
+        client = SPARQLWrapper(self.endpoint, agent="crm-kg (SPARQLWrapper)")
+        client.setMethod(POST)
+        client.setRequestMethod(URLENCODED)
+        client.setOnlyConneg(True)          # Accept only: no format=/output= parameters
+        client.setTimeout(max(1, int(round(self.timeout))))
+        client.setReturnFormat(TURTLE if form == "graph" else JSON)
+        client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9" if form == "graph"
+                                   else "application/sparql-results+json")
+        if self.user and self.password:
+            client.setCredentials(self.user, self.password)
+        if dataset is not None:
+            for graph in dataset.default:
+                client.addDefaultGraph(graph)
+            for graph in dataset.named:
+                client.addNamedGraph(graph)
+        elif not own_dataset and not scan(text).has_dataset and self._graphs:
+            for graph in self._graphs:     # our union default graph, and only our graphs
+                client.addDefaultGraph(graph)
+                client.addNamedGraph(graph)
+        client.setQuery(sparql)
+        return client
+
+    def _run(self, sparql: str, form: str, dataset: Dataset | None,
+             own_dataset: bool = False, timeout: float | None = None) -> _Answer:
+        """One request: the whole answer read and parsed within the deadline, or an error
+        (:mod:`crm_kg.upstream`); the breaker counts failures of the store, not of the query."""
+        timeout = timeout or self.timeout
+        self.breaker.before(self.endpoint)
+        client = self._client(sparql, form, dataset, own_dataset, sparql)
+        client.timeout = timeout             # setTimeout() would round it to whole seconds
+        deadline = time.monotonic() + timeout
+        try:
+            with remote_errors(self.endpoint, timeout, self.retry_after):
+                response = client.query().response
+                with response:
+                    check_complete(self.endpoint, response.status, response.headers, self.retry_after)
+                    state = response.headers.get("X-SQL-State", "")
+                    if state:      # Virtuoso reports another error with a success status
+                        raise BadGateway(f"the SPARQL store at {self.endpoint} reported {state}: "
+                                         f"{response.headers.get('X-SQL-Message', '')}", self.retry_after)
+                    body = self._read(response, deadline, timeout)
+                    content_type = response.headers.get("Content-Type", "")
+                    truncated = response.headers.get("X-SPARQL-MaxRows") is not None
+                answer = self._parse(body, content_type, form, truncated,
+                                     distinct=form == "select" and is_distinct(sparql))
+        except QuerySyntaxError:
+            self.breaker.succeeded()            # the store is fine; the query is not
+            raise
+        except Unavailable:
+            self.breaker.failed()
+            raise
+        self.breaker.succeeded()
+        return answer
+
+    def _read(self, response, deadline: float, timeout: float) -> bytes:
+        chunks = []
+        read = getattr(response, "read1", response.read)
+        while True:
+            if time.monotonic() > deadline:
+                raise GatewayTimeout(f"the SPARQL store at {self.endpoint} did not finish its answer "
+                                     f"within {timeout:g} s", self.retry_after)
+            chunk = read(1 << 16)      # what has arrived: the deadline is checked between reads
+            if not chunk:
+                body = b"".join(chunks)
+                if getattr(response, "length", None):      # read1 ends quietly at a dropped connection
+                    raise http.client.IncompleteRead(body, response.length)
+                return body
+            chunks.append(chunk)
+
+    def _parse(self, body: bytes, content_type: str, form: str, truncated: bool,
+               distinct: bool = False) -> _Answer:
+        mime = content_type.split(";")[0].strip().lower()
+        try:
+            if form == "graph":
+                fmt = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+                       "application/rdf+xml": ox.RdfFormat.RDF_XML}.get(mime, ox.RdfFormat.TURTLE)
+                triples = [q.triple for q in ox.parse(body, format=fmt)]
+                return _Answer("graph", [], [], None, triples, truncated)
+            data = json.loads(body)
+            if "boolean" in data:
+                return _Answer("ask", [], [], bool(data["boolean"]), [], False)
+            if form == "ask":    # Virtuoso 7.2: ASK as a row of ?__ASK_RETVAL (1), or no row
+                rows = data["results"]["bindings"]
+                value = next(iter(rows[0].values()), {}).get("value", "0") if rows else "0"
+                return _Answer("ask", [], [], value not in ("0", "false", ""), [], False)
+            variables = list(data["head"]["vars"])
+            rows = [[ox_term(b[v]) if v in b else None for v in variables]
+                    for b in data["results"]["bindings"]]
+            if distinct:    # Virtuoso 7.2 can repeat rows of a SELECT DISTINCT (sub-selects over
+                rows = list({tuple(map(_key, row)): row for row in rows}.values())   # several graphs)
+            return _Answer("select", variables, rows, None, [], truncated)
+        except (ValueError, KeyError, TypeError, SyntaxError) as exc:
+            raise BadGateway(f"the SPARQL store at {self.endpoint} sent an answer that does not parse "
+                             f"({type(exc).__name__}: {str(exc)[:200]}); nothing of it is served",
+                             self.retry_after) from None
+
+    def ready(self) -> tuple[bool, str]:
+        """(True, "") if the store answers ``ASK {}`` within two seconds (``/readyz``)."""
+        try:
+            self._run("ASK {}", "ask", None, own_dataset=True, timeout=min(self.timeout, 2.0))
+        except (StoreError, Unavailable) as exc:
+            return False, str(exc)
+        return True, ""
+
+    def close(self) -> None:
+        """Nothing to release: every call opens its own connection."""
+
+
+def _key(term) -> str | None:
+    return None if term is None else str(term)
+
+
+def _form(sparql: str) -> str:
+    form = scan(sparql).form
+    return {"ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}.get(form or "", "select")
+
+
+def open_remote(settings) -> RemoteStore:
+    """The remote store the settings name (``store = "remote"``, ``endpoint``)."""
+    if not settings.endpoint:
+        raise StoreError("store = remote needs an endpoint (--endpoint URL or CRM_KG_ENDPOINT)")
+    ttl_dir = Path(settings.ttl_dir)
+    return RemoteStore.open(settings.endpoint, base_iri=settings.base_iri,
+                            ttl_dir=ttl_dir if (ttl_dir / "manifest.json").is_file() else None,
+                            timeout=settings.query_timeout, user=settings.remote_user or None,
+                            password=settings.remote_password or None)
