@@ -48,7 +48,7 @@ bench: setup ## run the benchmarks (not part of make test; BENCH_SIZES=100k,1M B
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 soak: setup ## 5 minutes of steady load on gunicorn with reloads: errors, p99, memory growth
-	$(BIN)/python benchmarks/soak.py
+	$(BIN)/python -m benchmarks.soak
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -84,6 +85,23 @@ class Targets:
         rows = [["PASS" if ok else "MISS" if ok is False else "n/a", name, detail]
                 for name, ok, detail in self.results]
         return table(["", "target", "measured"], rows, "Targets")
+
+
+class Stages:
+    """Wall-clock times of named stages over repeated runs: ``stages("parse", fn, *args)``
+    runs and times ``fn``; :meth:`medians` gives each stage's median in seconds."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = {}
+
+    def __call__(self, name: str, fn, *args):
+        start = time.perf_counter()
+        result = fn(*args)
+        self.times.setdefault(name, []).append(time.perf_counter() - start)
+        return result
+
+    def medians(self) -> dict[str, float]:
+        return {name: statistics.median(values) for name, values in self.times.items()}
 
 
 # -- process memory ---------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Benchmark: the OWL step of ``crm-kg validate`` on the committed graph (data/ttl).
 
-Run: ``.venv/bin/python benchmarks/owl_consistency.py [--repeat N]``. Prints the
+Run: ``.venv/bin/python -m benchmarks.owl_consistency [--repeat N]``. Prints the
 median wall time of each stage (parse, declaration checks, preparing literals,
 HermiT through owlready2) so a slow-down is visible before it reaches the
 test suite. Not part of ``make test``.
@@ -9,10 +9,10 @@ test suite. Not part of ``make test``.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 from rdflib import Dataset
+
+from benchmarks.common import Stages
 
 from crm_kg.config import load_settings
 from crm_kg.ontology import lint
@@ -24,13 +24,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     settings = load_settings()
-    timings: dict[str, list[float]] = {}
-
-    def timed(name, fn, *a):
-        start = time.perf_counter()
-        result = fn(*a)
-        timings.setdefault(name, []).append(time.perf_counter() - start)
-        return result
+    timed = Stages()
 
     for _ in range(args.repeat):
         dataset = Dataset()
@@ -41,8 +35,8 @@ def main() -> None:
         consistent, unsatisfiable = timed("HermiT (owlready2, incl. JVM start)", hermit, prepared)
         assert consistent and not unsatisfiable
     print(f"{len(ontology)} ontology + {len(data)} data triples; {converted} literals as strings")
-    for name, values in timings.items():
-        print(f"{name:40s} median {statistics.median(values):6.2f} s  (n={len(values)})")
+    for name, seconds in timed.medians().items():
+        print(f"{name:40s} median {seconds:6.2f} s  (n={args.repeat})")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Soak: the served app under a steady load for minutes — errors, latency, memory.
 
-Run: ``.venv/bin/python benchmarks/soak.py [--seconds 300] [--rate 20] [--server gunicorn]``.
+Run: ``.venv/bin/python -m benchmarks.soak [--seconds 300] [--rate 20] [--server gunicorn]``.
 Not part of ``make test``.
 
 Starts the server as it is deployed (``gunicorn app:app`` with gunicorn.conf.py,
@@ -28,7 +28,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,8 +38,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
+from benchmarks.common import percentile, tree_memory_kb
+from crm_kg.virtuoso import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 SPARQL = {
     "sparql-count": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
@@ -66,12 +67,6 @@ ACCEPT = {"saved": "application/sparql-results+json", "sparql": "application/spa
           "page": "text/html", "search": "text/html", "dataset": "text/turtle", "health": "application/json"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def request(port: int, path: str, accept: str, source: str, timeout: float = 30.0):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
     start = time.monotonic()
@@ -84,33 +79,6 @@ def request(port: int, path: str, accept: str, source: str, timeout: float = 30.
         return f"{type(exc).__name__}", time.monotonic() - start
     finally:
         connection.close()
-
-
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * PAGE_SIZE
-        except OSError:
-            pass
-        todo.extend(children.get(current, []))
-    return total
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] if ordered else 0.0
 
 
 def main() -> int:
@@ -166,7 +134,7 @@ def soak(args, port: int, server, out: Path) -> int:
 
     def sample():
         while not stop.is_set():
-            memory.append((time.monotonic() - start, tree_rss(server.pid)))
+            memory.append((time.monotonic() - start, tree_memory_kb(server.pid)[0] * 1024))
             stop.wait(5)
 
     def reload_now():

@@ -12,10 +12,10 @@ shapes in rudof for comparison. The README states these figures. Not part of
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 from rdflib import Dataset
+
+from benchmarks.common import Stages
 
 from crm_kg.checks import check_store, run_checks
 from crm_kg.config import load_settings
@@ -31,13 +31,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     settings = load_settings()
     path = settings.ttl_dir / "crm-kg.nq"
     shapes, checks = load_shapes(settings), load_settings_checks(settings)
-    timings: dict[str, list[float]] = {}
-
-    def timed(name, fn, *a):
-        start = time.perf_counter()
-        result = fn(*a)
-        timings.setdefault(name, []).append(time.perf_counter() - start)
-        return result
+    timed = Stages()
 
     for _ in range(args.repeat):
         dataset = Dataset()
@@ -56,7 +50,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             assert owl.conforms, owl.text()
         if args.rudof:
             timed("SHACL shapes (rudof, load + validate)", _rudof, path, shapes.serialize(format="turtle"))
-    medians = {name: statistics.median(values) for name, values in timings.items()}
+    medians = timed.medians()
     print(f"{len(data)} triples; {shape_count(shapes)} shapes; {len(checks)} checks; "
           f"median of {args.repeat} run(s)")
     for name, seconds in medians.items():

@@ -15,6 +15,7 @@ from crm_kg.build import run_build
 from crm_kg.config import load_settings
 from crm_kg.sources import Document, Edition
 from crm_kg.store import EmbeddedStore
+from crm_kg.virtuoso import free_port  # noqa: F401  (one loopback port picker; tests import it from here)
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "cases"
@@ -61,12 +62,6 @@ def fixture_document(path: Path, edition_id: str = "nhfl-2025-en", language: str
     edition = Edition(id=edition_id, file=path.name, sha256="0" * 64, report=edition_id.rsplit("-", 1)[0],
                       language=language, title="fixture")
     return Document(edition, path.read_text(encoding="utf-8"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
