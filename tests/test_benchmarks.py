@@ -60,11 +60,11 @@ def test_latency_of_every_saved_query_on_the_embedded_engine(synthetic_build):
     text = latency.report(runs, "t")
     assert all(name in text for name in names)
     # the targets read the figures back: PASS/MISS from the embedded p95s
+    slow = sorted(names)[0]
     results = {"sizes": {"20k": {"triples": 20_000, "latency": {
-        "embedded": {"timings": {n: {"runs": [0.6 if n == "figures-about" else 0.01]}
-                                 for n in names}}}}}}
+        "embedded": {"timings": {n: {"runs": [0.6 if n == slow else 0.01]} for n in names}}}}}}
     (name, ok, detail), = bench.targets(results).results
-    assert ok is False and "figures-about" in detail and "at 20k" in name
+    assert ok is False and slow in detail and "at 20k" in name
 
 
 def test_load_generator_counts_answers_and_errors():
