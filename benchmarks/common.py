@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crm_kg.virtuoso import free_port
+from crm_kg.virtuoso import end_process_group, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -228,15 +227,7 @@ class Gunicorn:
 
     def stop(self) -> None:
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
-            except ProcessLookupError:
-                pass
+        end_process_group(process, grace=30)
         self.log.close()
 
     def __exit__(self, *exc) -> None:

@@ -125,6 +125,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def end_process_group(process: subprocess.Popen | None, grace: float = 15) -> None:
+    """SIGTERM to the process group of ``process`` (started with ``start_new_session``),
+    SIGKILL after ``grace`` seconds; nothing if it has already ended."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+    except ProcessLookupError:
+        pass
+
+
 class VirtuosoServer:
     """A Virtuoso server in ``directory`` (a new temporary directory by default).
 
@@ -240,15 +255,7 @@ class VirtuosoServer:
         """End the server (SIGTERM to its process group, SIGKILL after 15 s); remove its
         directory if this object created it."""
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
-            except ProcessLookupError:
-                pass
+        end_process_group(process, grace=15)
         if self._owns_dir:
             shutil.rmtree(self.directory, ignore_errors=True)
 
