@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from . import CrmKgError
+
 ROOT = Path(__file__).resolve().parents[2]
+NOT_CONFIGURABLE = ("root", "extra")     # every other field: [tool.crm-kg] or CRM_KG_<NAME>
 
 
 def _pyproject_settings() -> dict:
@@ -68,23 +71,23 @@ class Settings:
 
 
 def load_settings(**overrides) -> Settings:
-    """Settings from pyproject, then environment, then ``overrides``."""
+    """Settings from pyproject, then environment, then ``overrides``: every field of
+    :class:`Settings` (but ``root`` and ``extra``), typed as the field is."""
     raw = _pyproject_settings()
     values: dict = {}
-    for name, default in (("base_iri", None), ("sources", None), ("ttl_dir", None),
-                          ("query_timeout", None), ("max_result_rows", None), ("query_workers", None),
-                          ("query_memory_mb", None), ("max_query_bytes", None),
-                          ("max_query_nesting", None), ("reserved_workers", None), ("rate_limit", None),
-                          ("rate_burst", None), ("trusted_proxies", None)):
-        value = os.environ.get(f"CRM_KG_{name.upper()}", raw.get(name, default))
+    for setting in fields(Settings):
+        if setting.name in NOT_CONFIGURABLE:
+            continue
+        value = os.environ.get(f"CRM_KG_{setting.name.upper()}", raw.get(setting.name))
         if value is None:
             continue
-        if name in ("sources", "ttl_dir"):
+        kind = setting.type                  # a string: the module uses postponed annotations
+        if kind == "Path":
             value = (ROOT / value).resolve() if not Path(value).is_absolute() else Path(value)
-        elif name in ("query_timeout", "rate_limit"):
-            value = float(value)
-        elif name in ("max_result_rows", "query_workers", "query_memory_mb", "max_query_bytes",
-                      "max_query_nesting", "reserved_workers", "rate_burst", "trusted_proxies"):
-            value = int(value)
-        values[name] = value
+        elif kind in ("int", "float"):
+            try:
+                value = int(value) if kind == "int" else float(value)
+            except ValueError:
+                raise CrmKgError(f"setting {setting.name}: {value!r} is not a number") from None
+        values[setting.name] = value
     return Settings(**values).with_(**overrides)
