@@ -61,12 +61,8 @@ class Chart:
         out = [_open(height, self.title, desc)]
         for i, (label, value) in enumerate(items):
             y = GAP + i * (BAR_H + GAP)
-            width = max(1.0, float(value) / float(top) * (WIDTH - LABEL_W - 70))
             out.append(_label(LABEL_W - 8, y + BAR_H * 0.72, label))
-            out.append(f'<rect class="chart-bar series-0" x="{LABEL_W}" y="{y}" width="{width:.1f}" '
-                       f'height="{BAR_H}"><title>{escape(label)}: {fmt(value)}{escape(unit)}</title></rect>')
-            out.append(f'<text class="chart-value" x="{LABEL_W + width + 6:.1f}" y="{y + BAR_H * 0.72:.1f}">'
-                       f'{fmt(value)}{escape(unit)}</text>')
+            out.append(_bar(y, BAR_H, 0, value, top, unit, label, 0.72))
         out.append("</svg>")
         return "".join(out)
 
@@ -104,14 +100,8 @@ class Chart:
             for si, s in enumerate(series):
                 if s not in values:
                     continue
-                value = values[s]
-                y = y0 + si * BAR_H
-                width = max(1.0, float(value) / float(top) * (WIDTH - LABEL_W - 70))
-                out.append(f'<rect class="chart-bar series-{si % SERIES}" x="{LABEL_W}" y="{y}" '
-                           f'width="{width:.1f}" height="{BAR_H - 2}"><title>{escape(g)}, {escape(s)}: '
-                           f'{fmt(value)}{escape(unit)}</title></rect>')
-                out.append(f'<text class="chart-value" x="{LABEL_W + width + 6:.1f}" y="{y + BAR_H * 0.7:.1f}">'
-                           f'{fmt(value)}{escape(unit)}</text>')
+                out.append(_bar(y0 + si * BAR_H, BAR_H - 2, si % SERIES, values[s], top, unit,
+                                f"{g}, {s}", 0.7))
         out.append("</svg>")
         return "".join(out)
 
@@ -164,6 +154,18 @@ def _open(height: float, title: str, desc: str, width: float = WIDTH) -> str:
             f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
             f'aria-labelledby="chart-title chart-desc"><title id="chart-title">{escape(title)}</title>'
             f'<desc id="chart-desc">{escape(desc)}</desc>')
+
+
+def _bar(y: float, height: float, series: int, value: Decimal, top: Decimal, unit: str, tooltip: str,
+         baseline: float) -> str:
+    """One horizontal bar scaled to ``top``, its tooltip, and its value beside it (at
+    ``baseline`` × BAR_H below ``y``)."""
+    width = max(1.0, float(value) / float(top) * (WIDTH - LABEL_W - 70))
+    shown = f"{fmt(value)}{escape(unit)}"
+    return (f'<rect class="chart-bar series-{series}" x="{LABEL_W}" y="{y}" width="{width:.1f}" '
+            f'height="{height}"><title>{escape(tooltip)}: {shown}</title></rect>'
+            f'<text class="chart-value" x="{LABEL_W + width + 6:.1f}" y="{y + BAR_H * baseline:.1f}">'
+            f'{shown}</text>')
 
 
 def _label(x: float, y: float, text: str, limit: int = 44) -> str:
