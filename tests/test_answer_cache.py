@@ -39,14 +39,19 @@ class Counting:
         return self._version or self.inner.version
 
 
-@pytest.fixture()
-def counted(built, store):
+def counting_app(built, store, **settings):
+    """(app, counting store) over the session's build, with ``settings`` changed."""
     from crm_kg.web import create_app
 
     build_settings, _ = built
     counting = Counting(store)
-    app = create_app({"TESTING": True, "SETTINGS": build_settings, "STORE": counting})
+    app = create_app({"TESTING": True, "SETTINGS": build_settings.with_(**settings), "STORE": counting})
     return app, counting
+
+
+@pytest.fixture()
+def counted(built, store):
+    return counting_app(built, store)
 
 
 def numbers(response) -> list[int]:
@@ -138,12 +143,7 @@ def test_errors_and_bad_input_are_never_cached(counted):
 
 
 def test_truncated_answers_are_not_cached(built, store):
-    from crm_kg.web import create_app
-
-    build_settings, _ = built
-    counting = Counting(store)
-    app = create_app({"TESTING": True, "SETTINGS": build_settings.with_(max_result_rows=2),
-                      "STORE": counting})
+    app, counting = counting_app(built, store, max_result_rows=2)
     client = app.test_client()
     first = client.get(API + "?opportunity=3")
     assert first.headers["X-Result-Truncated"] == "true" and len(numbers(first)) == 2
@@ -165,12 +165,7 @@ def test_query_pages_are_cached_too(counted):
 
 
 def test_cache_can_be_turned_off(built, store):
-    from crm_kg.web import create_app
-
-    build_settings, _ = built
-    counting = Counting(store)
-    app = create_app({"TESTING": True, "SETTINGS": build_settings.with_(answer_cache_entries=0),
-                      "STORE": counting})
+    app, counting = counting_app(built, store, answer_cache_entries=0)
     client = app.test_client()
     client.get(API)
     calls = counting.calls
