@@ -339,12 +339,12 @@ class RemoteStore:
 
     # -- the protocol -----------------------------------------------------------------------
     def _client(self, sparql: str, form: str, dataset: Dataset | None, own_dataset: bool,
-                text: str) -> SPARQLWrapper:
+                timeout: float) -> SPARQLWrapper:
         client = SPARQLWrapper(self.endpoint, agent="crm-kg (SPARQLWrapper)")
         client.setMethod(POST)
         client.setRequestMethod(URLENCODED)
         client.setOnlyConneg(True)          # Accept only: no format=/output= parameters
-        client.setTimeout(max(1, int(round(self.timeout))))
+        client.timeout = timeout            # setTimeout() would round it to whole seconds
         client.setReturnFormat(TURTLE if form == "graph" else JSON)
         client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9" if form == "graph"
                                    else "application/sparql-results+json")
@@ -355,7 +355,7 @@ class RemoteStore:
                 client.addDefaultGraph(graph)
             for graph in dataset.named:
                 client.addNamedGraph(graph)
-        elif not own_dataset and not scan(text).has_dataset and self._graphs:
+        elif not own_dataset and not scan(sparql).has_dataset and self._graphs:
             for graph in self._graphs:     # our union default graph, and only our graphs
                 client.addDefaultGraph(graph)
                 client.addNamedGraph(graph)
@@ -368,8 +368,7 @@ class RemoteStore:
         (:mod:`crm_kg.upstream`); the breaker counts failures of the store, not of the query."""
         timeout = timeout or self.timeout
         self.breaker.before(self.endpoint)
-        client = self._client(sparql, form, dataset, own_dataset, sparql)
-        client.timeout = timeout             # setTimeout() would round it to whole seconds
+        client = self._client(sparql, form, dataset, own_dataset, timeout)
         deadline = time.monotonic() + timeout
         try:
             with remote_errors(self.endpoint, timeout, self.retry_after):
