@@ -226,7 +226,7 @@ def test_sparql_on_demand_opens_in_the_editor(client):
     assert editor.startswith("/sparql?")
     query = parse_qs(urlsplit(editor).query)["query"][0]
     body = "\n".join(line for line in query.splitlines() if not line.startswith("#"))
-    assert "<https://w3id.org/crm-kg/id/actor-type/municipalities>" in body and "$actor" not in body
+    assert "VALUES (?actor ?lang ?opportunity ?report) { (<https://w3id.org/crm-kg/id/actor-type/municipalities> " in body
     response, answer = html(client, editor)
     assert response.status_code == 200
     numbers = [re.match(r"\d+", t).group() for t, _ in answer.column("results", "number")]   # "1integer"

@@ -6,8 +6,8 @@ parameter appears as ``$name``. A request's raw value is checked against the
 parameter's type (integer or year with bounds, decimal, string, language tag,
 IRI) and against its closed list — given in the header (``allowed``), the
 members of a class (``class``) or the answer of a ``values_query`` — and bound
-as an RDF term by the store (SEP-0007 substitution; pyoxigraph
-``substitutions``): the query text is never edited. A bad value raises
+as an RDF term in a ``VALUES`` block (:mod:`crm_kg.binding`, on every store):
+the raw value never becomes query text. A bad value raises
 :class:`ParamError` naming the parameter.
 
 Header example::
@@ -27,17 +27,16 @@ Parameters: a value that is absent takes the default; an empty value (a form
 field left at "any") leaves an ``optional`` parameter unbound — it then
 matches every value — and otherwise takes the default too. Names used by the
 pages and the API (``format``, ``limit``, ``offset``, ``q``, ``page``) are
-reserved. Every substituted variable of a SELECT must be projected (pyoxigraph
-requires it; pages hide parameter columns).
+reserved. Every parameter of a SELECT must be projected, so an answer row
+carries the values it was asked for (pages hide parameter columns).
 
 Charts (``chart``): ``bar`` (``label``, ``value``), ``grouped-bar``
 (``label``, ``series``, ``value``, optional ``unit``) and ``matrix`` (``row``,
 ``column``); the names are projected variables. ``labels`` maps a column of
 names to the IRI column it names (``{v}Label`` names ``{v}`` without saying so).
 
-:meth:`SavedQuery.editor_text` writes the query with the values bound as
-SPARQL terms — for a person to read and edit in the SPARQL editor, never
-for the server to run.
+:meth:`SavedQuery.editor_text` is the very text the store runs, values bound,
+for a person to read and edit in the SPARQL editor.
 """
 
 from __future__ import annotations
@@ -55,6 +54,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
 from . import CrmKgError
+from .binding import bind
 from .iri import PREFIXES
 
 PARAM_TYPES = {"integer", "decimal", "string", "language", "iri", "year"}
@@ -204,82 +204,17 @@ class SavedQuery:
         return all(word in haystack for word in fold(text).split())
 
     def editor_text(self, bindings: dict[str, Node]) -> str:
-        """The query with the bound values written as SPARQL terms, for the SPARQL editor.
-
-        A projected parameter becomes ``(term AS ?name)``; in GROUP BY and ORDER BY it is
-        dropped (a constant); elsewhere it becomes the term. Unbound parameters stay
-        variables, as they are for the engine.
-        """
+        """The query as the store runs it (:func:`crm_kg.binding.bind`), for the SPARQL editor.
+        Unbound parameters stay variables, as they are for the engine."""
         head = [f"# {self.label('en')}"]
         if bindings:
-            head.append("# Parameters as the form bound them (the saved query binds them as RDF "
-                        "terms; here they are written into the text):")
-            head += [f"#   ${k} = {term_syntax(v)}" for k, v in bindings.items()]
-        return "\n".join(head) + "\n" + substitute(self.text, bindings)
+            head.append("# The form's values are bound in the VALUES block(s) below.")
+        return "\n".join(head) + "\n" + bind(self.text, bindings)
 
 
 def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
-
-
-# -- writing terms into query text (for people, not for the engine) -------------------
-
-_TOKENS = re.compile(r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''[\s\S]*?'''|\"\"\"[\s\S]*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z_][A-Za-z0-9_]*)
-  | (?P<word>[A-Za-z][A-Za-z0-9_]*)
-  | (?P<open>[{(])
-  | (?P<close>[})])
-  | (?P<other>[\s\S])
-""", re.X)
-_CLAUSE_END = {"WHERE", "FROM", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES", "GROUP"}
-
-
-def term_syntax(term: Node) -> str:
-    """A term in SPARQL syntax: numbers bare, other literals quoted, IRIs in brackets."""
-    if isinstance(term, Literal) and term.datatype in (XSD.integer, XSD.decimal) \
-            and re.fullmatch(r"[+-]?(\d+|\d*\.\d+)", str(term)):
-        return str(term)
-    return term.n3()
-
-
-def substitute(text: str, bindings: dict[str, Node]) -> str:
-    """``text`` with ``$name`` written as its bound term (see :meth:`SavedQuery.editor_text`)."""
-    out: list[str] = []
-    clause = None          # "select" (a projection), "group", "order" or None
-    depth = 0
-    clause_depth = 0
-    for match in _TOKENS.finditer(text):
-        kind, token = match.lastgroup, match.group()
-        upper = token.upper()
-        if kind == "word":
-            if upper == "SELECT":
-                clause, clause_depth = "select", depth
-            elif upper in ("GROUP", "ORDER"):
-                clause, clause_depth = upper.lower(), depth
-            elif clause and upper in _CLAUSE_END:
-                clause = None
-        elif kind == "open":
-            if token == "{" and clause:
-                clause = None
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-            if clause and depth < clause_depth:
-                clause = None
-        elif kind == "var" and token[1:] in bindings:
-            name, term = token[1:], bindings[token[1:]]
-            if clause == "select" and depth == clause_depth:
-                token = f"({term_syntax(term)} AS ?{name})"
-            elif clause in ("group", "order") and depth == clause_depth:
-                token = ""
-            else:
-                token = term_syntax(term)
-        out.append(token)
-    return re.sub(r"[ \t]+\n", "\n", "".join(out))
 
 
 # -- reading .rq files --------------------------------------------------------------
@@ -437,7 +372,7 @@ def parse_saved_query(path: Path) -> SavedQuery:
         raise QueryDefinitionError(f"{path}: parameter(s) {sorted(declared - used)} not used in the query")
     variables = projected(tree)
     missing = declared - set(variables or declared)
-    if missing:  # engines bind parameters by substitution (SEP-0007): they must be projected
+    if missing:  # an answer row carries the values it was asked for
         raise QueryDefinitionError(
             f"{path}: parameter(s) {sorted(missing)} must be in the SELECT projection "
             "(add them after the other variables; pages hide parameter columns)")

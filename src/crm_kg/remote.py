@@ -17,31 +17,9 @@ the embedded store. The graphs and the build version come from the *load
 record* that ``crm-kg load`` writes last (:mod:`crm_kg.load`); without one,
 from the local manifest, checked against the store.
 
-**Parameters.** pyoxigraph binds a saved query's parameters by substitution
-(SEP-0007); over the protocol there is no such thing, and pasting values into
-the text is what the project never does. :func:`with_values` instead puts
-one ``VALUES`` block with the bound terms, written in N-Triples syntax by
-pyoxigraph (so IRIs and literals are escaped by the one serializer the
-project trusts, and a value can never become syntax), at the *start* of the
-query's outermost ``WHERE`` group. Why that gives the same answers:
-
-* A ``VALUES`` block first in a group is joined before anything else in it
-  (SPARQL 1.1 Query §18.2.2.6), so every ``BIND`` and ``FILTER`` of that group
-  and every triple pattern, ``OPTIONAL`` (whose filter is a condition on the
-  joined solution, §18.2.2.5), ``UNION`` branch or ``MINUS`` under it sees the
-  parameter bound to the one value, or is joined with it — exactly the
-  solutions in which the variable has that value, which is what substitution
-  keeps.
-* A sub-``SELECT`` is its own scope under both: pyoxigraph's substitution
-  does not reach into it either (``tests/test_remote.py`` pins this).
-* Every parameter of a saved query is projected (``crm_kg.queries`` checks it,
-  because pyoxigraph requires it), so the answer carries the value in both.
-
-What would differ: a parameter used *only* in a ``BIND``/``FILTER`` of a
-nested group ``{ … }`` that does not bind it itself (pyoxigraph passes the
-value in; standard evaluation of the group does not). No saved query or
-page block does that, and the test that runs every saved query on both
-stores would show it.
+**Parameters** are bound as on the embedded store, by :func:`crm_kg.binding.bind`:
+a ``VALUES`` block of RDF terms first in the outer ``WHERE`` group and in each
+sub-``SELECT`` that names them. Both stores run the same text.
 
 **Faults** are mapped by :mod:`crm_kg.upstream` (its table: 502 for a store
 that is unreachable, fails or sends what does not parse; 504 for no whole
@@ -67,6 +45,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 
+from .binding import FORMS, bind, keywords
 from .execute import Unavailable
 from .results import write as write_results
 from .sparqlscan import scan
@@ -95,89 +74,13 @@ _EMPTY = ox.Store()
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH $graph { ?s ?p ?o } }"
 
 
-# -- binding parameters ---------------------------------------------------------------
-_LEX = re.compile(r"""
-    (?P<comment>\#[^\r\n]*)
-  | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\[\s\S]))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\[\s\S]))*\"\"\"
-              |'(?:[^'\\\r\n]|\\[^\r\n])*'|"(?:[^"\\\r\n]|\\[^\r\n])*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<open>[{(])
-  | (?P<close>[})])
-  | (?P<other>[\s\S])
-""", re.VERBOSE)
-
-
-def where_start(text: str) -> int:
-    """The offset just inside the ``{`` that opens the query's outermost WHERE group.
-
-    A lexical walk (comments, strings and IRIs skipped): after the query form
-    keyword, the first ``{`` outside parentheses — for CONSTRUCT, the first
-    after the template. Raises StoreError when there is none (``DESCRIBE <x>``
-    without WHERE, or the ``CONSTRUCT WHERE { }`` short form, whose pattern
-    must stay a plain template)."""
-    form, depth, parens, template_done = None, 0, 0, False
-    expect_template = False
-    for match in _LEX.finditer(text):
-        kind, value = match.lastgroup, match.group()
-        if kind in ("comment", "string", "iri") or (kind == "other" and value.isspace()):
-            continue
-        if form is None:
-            if kind == "word" and value.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                form = value.upper()
-                expect_template = form == "CONSTRUCT"
-            continue
-        if expect_template and not template_done and depth == 0 and parens == 0:
-            if kind == "open" and value == "{":
-                template_done = True    # CONSTRUCT { template }: skip it
-                depth += 1
-                continue
-            if kind == "word" and value.upper() == "WHERE":
-                raise StoreError("cannot bind parameters of a CONSTRUCT WHERE { } short form")
-        if kind == "open":
-            if value == "(":
-                parens += 1
-            elif depth == 0 and parens == 0:
-                return match.end()
-            else:
-                depth += 1
-        elif kind == "close":
-            if value == ")":
-                parens = max(0, parens - 1)
-            else:
-                depth = max(0, depth - 1)
-    raise StoreError("the query has no WHERE group to bind parameters in")
-
-
 def is_distinct(text: str) -> bool:
     """True if the query is ``SELECT DISTINCT`` (its outermost SELECT)."""
-    words = (m.group().upper() for m in _LEX.finditer(text) if m.lastgroup == "word")
+    words = keywords(text)
     for word in words:
-        if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        if word in FORMS:
             return word == "SELECT" and next(words, "") == "DISTINCT"
     return False
-
-
-def values_block(bindings: dict[str, Node]) -> str:
-    """``VALUES (?a ?b) { (term term) }`` with each term in N-Triples syntax (pyoxigraph)."""
-    names, terms = [], []
-    for name, term in sorted(bindings.items()):
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise StoreError(f"cannot bind a variable named {name!r}")
-        value = to_ox(term)
-        if isinstance(value, ox.BlankNode):
-            raise StoreError(f"cannot bind ?{name} to a blank node over the SPARQL protocol")
-        names.append("?" + name)
-        terms.append(str(value))
-    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
-
-
-def with_values(text: str, bindings: dict[str, Node] | None) -> str:
-    """The query with its parameters bound by a VALUES block first in its WHERE group."""
-    if not bindings:
-        return text
-    at = where_start(text)
-    return f"{text[:at]} {values_block(bindings)}\n{text[at:]}"
 
 
 # -- reading answers ------------------------------------------------------------------
@@ -271,7 +174,7 @@ class RemoteStore:
 
     def _ask_rows(self, sparql: str, bindings: dict) -> list[dict]:
         """Rows of a bookkeeping query, run against the store's own dataset."""
-        answer = self._run(with_values(sparql, bindings), "select", dataset=None, own_dataset=True)
+        answer = self._run(bind(sparql, bindings), "select", dataset=None, own_dataset=True)
         return [{v: from_ox(t) for v, t in zip(answer.variables, row) if t is not None}
                 for row in answer.rows]
 
@@ -297,7 +200,7 @@ class RemoteStore:
 
     def query(self, sparql: str, bindings: dict[str, Node] | None = None,
               limit: int | None = None, dataset: Dataset | None = None) -> Result:
-        answer = self._run(with_values(sparql, bindings), _form(sparql), dataset)
+        answer = self._run(bind(sparql, bindings), _form(sparql), dataset)
         if answer.kind == "ask":
             return Result("ask", boolean=answer.boolean)
         items = answer.rows if answer.kind == "select" else answer.triples
@@ -315,7 +218,7 @@ class RemoteStore:
         """The answer in ``media_type``, written by the same writers as the embedded store's
         (the store's own serialisations differ in details such as ``typed-literal``)."""
         form = _form(sparql)
-        answer = self._run(with_values(sparql, bindings), form, dataset)
+        answer = self._run(bind(sparql, bindings), form, dataset)
         kind = answer.kind
         formats = RDF_FORMATS if kind == "graph" else RESULT_FORMATS
         if media_type not in formats:

@@ -6,8 +6,9 @@ A remote SPARQL 1.1 store (Virtuoso through SPARQLWrapper) implements the
 same interface. The default graph of every query is the union of all named
 graphs, as on Virtuoso, so the same query text runs on both.
 
-Parameter values are bound as RDF terms by the engine (pyoxigraph
-``substitutions``, SEP-0007) — never pasted into query text.
+Parameter values are bound as RDF terms in a ``VALUES`` block
+(:mod:`crm_kg.binding`), the same text on every store — never pasted into
+query text as strings.
 
 The dataset of a query (SPARQL 1.1 Query §13, Protocol §2.1.4): the
 protocol's ``default-graph-uri`` / ``named-graph-uri`` (a :class:`Dataset`)
@@ -283,7 +284,9 @@ class EmbeddedStore:
 
     def _raw(self, sparql: str, bindings: dict[str, Node] | None = None,
              dataset: Dataset | None = None):
-        substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        from .binding import bind    # binding needs this module's terms and errors
+
+        sparql = bind(sparql, bindings)
         options: dict = {}
         if dataset is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
@@ -291,7 +294,7 @@ class EmbeddedStore:
         elif not scan(sparql).has_dataset:
             options["use_default_graph_as_union"] = True
         try:
-            return self._store.query(sparql, substitutions=substitutions or None, **options)
+            return self._store.query(sparql, **options)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
         except (OSError, RuntimeError, ValueError) as exc:

@@ -16,9 +16,10 @@ page) shows its rows as a table with the ``columns`` named in the header, in
 that order (other projected variables only sort or group). Other files are
 queries the code runs by name. Values are bound by the engine: ``$entity``
 (the page's IRI), ``$lang`` (the reader's language) and, where a query says
-so, ``$inferred`` (the inferred graph) — pyoxigraph substitutes them
-(SEP-0007), which needs every bound variable of a SELECT in its projection;
-the loader checks that, and that the SPARQL parses.
+so, ``$inferred`` (the inferred graph) — bound as RDF terms in a ``VALUES``
+block (:mod:`crm_kg.binding`). Every bound variable of a SELECT is in its
+projection, so a row carries the values it was asked for; the loader checks
+that, and that the SPARQL parses.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class DescribeQuery:
         return self.title.get(lang) or self.title.get("en") or self.name
 
     def bind(self, values: dict) -> dict:
-        """The values this query uses (the engine refuses unused substitutions)."""
+        """The values this query uses (an unused one would only widen its solutions)."""
         missing = self.params - set(values)
         if missing:
             raise BlockDefinitionError(f"{self.name}: no value for ${sorted(missing)[0]}")
@@ -96,7 +97,7 @@ def parse_block(path: Path) -> DescribeQuery:
     projected = projection(tree)
     if projected is not None and params - projected:
         raise BlockDefinitionError(f"{path}: bound variable(s) {sorted(params - projected)} must be "
-                                   "in the SELECT projection (the engine substitutes them)")
+                                   "in the SELECT projection (a row carries the values it was asked for)")
     applies = tuple(_expand(str(c), path) for c in (meta.get("applies_to") or ()))
     columns = []
     for name, label in (meta.get("columns") or {}).items():
