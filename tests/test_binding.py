@@ -63,8 +63,8 @@ def test_values_block_answers_like_substitution(name, store):
             continue        # substitution does not reach a sub-SELECT; the VALUES block does, by design
         substituted = _substituted(store, query.text, bindings)
         bound = store.query(query.text, bindings)
-        assert _multiset(bound) == _multiset(substituted), f"{name} {raw}"
-        assert rowset(query, bound) == rowset(query, substituted)
+        assert rowset(query, bound) == rowset(query, substituted), f"{name} {raw}"   # concatenations as sets
+        assert len(bound.rows) == len(substituted.rows)
 
 
 def test_values_block_answers_like_substitution_in_page_blocks(store, settings):

@@ -83,7 +83,8 @@ def test_supply_concentrated_in_one_country(ask):
     assert {str(r["stageLabel"]) for r in brazil} == {"extraction (mining)", "processing"}
     assert {str(r["qualifierLabel"]) for r in brazil} == {"more than"}
     tungsten = ask("supply-concentration", material="material/tungsten")
-    assert [(int(r["share"]), str(r["sources"])) for r in tungsten] == [(86, "nhfl-2025-en:223 nhfl-2025-nl:688-690")]
+    assert [(int(r["share"]), sorted(str(r["sources"]).split())) for r in tungsten] == \
+        [(86, ["nhfl-2025-en:223", "nhfl-2025-nl:688-690"])]      # concatenated in the engine's order
     assert ask("supply-concentration", material="material/lithium", minimum="56.5") == []
     with pytest.raises(ParamError, match="material"):
         ask("supply-concentration", material="material/gallium")   # no supply figure about gallium
@@ -130,7 +131,7 @@ def test_goods_category_shares(ask):
     assert len(table) == 10
     flevoland = ask("goods-category-shares", province="flevoland")
     assert [Decimal(str(r["share"])) for r in flevoland] == [Decimal(x) for x in ("38.5", "17.5", "8", "7", "6.5")]
-    assert str(flevoland[0]["sources"]) == "nhfl-2025-en:342 nhfl-2025-nl:1105"
+    assert sorted(str(flevoland[0]["sources"]).split()) == ["nhfl-2025-en:342", "nhfl-2025-nl:1105"]
     with pytest.raises(ParamError, match="province"):
         ask("goods-category-shares", province="zuid-holland")     # no goods shares for it
 

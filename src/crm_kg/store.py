@@ -285,8 +285,10 @@ class EmbeddedStore:
     def _raw(self, sparql: str, bindings: dict[str, Node] | None = None,
              dataset: Dataset | None = None):
         from .binding import bind    # binding needs this module's terms and errors
+        from .hints import lateral_optionals
 
-        sparql = bind(sparql, bindings)
+        if bindings is not None:     # a saved query or page block: OPTIONALs row by row (hints)
+            sparql = bind(lateral_optionals(sparql), bindings)
         options: dict = {}
         if dataset is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]

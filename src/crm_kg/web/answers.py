@@ -150,7 +150,8 @@ def cell(term, name, lang: str, graph_index) -> dict:
 
 
 def citation_links(text: str) -> list[tuple[str, str]] | None:
-    """``edition:start-end`` tokens as (text, link to the passage page); None unless all are."""
+    """``edition:start-end`` tokens as (text, link to the passage page), in edition and line
+    order (a GROUP_CONCAT's order is the engine's, SPARQL 1.1 §18.5.1.7); None unless all are."""
     tokens = text.split()
     if not tokens:
         return None
@@ -162,8 +163,8 @@ def citation_links(text: str) -> list[tuple[str, str]] | None:
             return None
         edition, start, end = match.groups()
         span = start if end is None or end == start else f"{start}-{end}"
-        links.append((token, local_href(f"{base}id/passage/{edition}/{span}")))
-    return links
+        links.append(((edition, int(start)), token, local_href(f"{base}id/passage/{edition}/{span}")))
+    return [(token, href) for _, token, href in sorted(links)]
 
 
 # -- writing answers ---------------------------------------------------------------------
