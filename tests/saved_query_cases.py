@@ -1,7 +1,8 @@
 """Parameter cases for running every saved query, and answers compared as sets of rows.
 
-Used by tests/test_remote_store.py (embedded vs Virtuoso) and by the
-benchmarks. :func:`cases` gives the defaults first, then one parameter changed
+Used by tests/test_remote_store.py (embedded vs Virtuoso), tests/test_binding.py and
+tests/test_hints.py, and by the benchmarks. :func:`block_cases` gives the page blocks' values
+the same way. :func:`cases` gives the defaults first, then one parameter changed
 at a time: the other values of a closed list, other members of the class an
 IRI parameter ranges over (the first and the last in IRI order), other
 numbers in range, and a few hand-picked values where a parameter has neither.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 # values for parameters whose type does not say what else to try
 EXTRA = {
@@ -99,3 +100,21 @@ def rowset(query, result) -> set:
                 cells.append((var, value.n3()))
         rows.add(tuple(cells))
     return rows
+
+
+ID = "https://w3id.org/crm-kg/id/"
+ENTITIES = ["material/gallium", "material/rare-earth-elements", "organisation/cleantron", "place/flevoland",
+            "report/nhfl-2025", "policy/critical-raw-materials-act", "product/wind-turbine",
+            "opportunity/nhfl-2025/3", "passage/nhfl-2025-en/398"]
+BLOCK_VALUES = {"lang": Literal("en"), "graph": URIRef("https://w3id.org/crm-kg/graph/nhfl-2025"),
+                "inferred": URIRef("https://w3id.org/crm-kg/graph/inferred"),
+                "class": URIRef("https://w3id.org/crm-kg/ontology#Material"), "space": Literal(ID + "material/")}
+
+
+def block_cases(blocks):
+    """(block, entity, bindings) for every page block: each of :data:`ENTITIES` for a block
+    about ``$entity``, once for the others."""
+    for block in blocks.queries.values():
+        for entity in (ENTITIES if "entity" in block.params else [None]):
+            values = dict(BLOCK_VALUES, **({"entity": URIRef(ID + entity)} if entity else {}))
+            yield block, entity, block.bind(values)

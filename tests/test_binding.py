@@ -15,18 +15,14 @@ from rdflib import BNode, Literal, URIRef
 from crm_kg.binding import BindingError, bind, groups, values_block
 from crm_kg.queries import QueryLibrary
 from crm_kg.remote import is_distinct
-from crm_kg.store import Result, from_ox, to_ox
+from crm_kg.store import EmbeddedStore, to_ox
 from crm_kg.web.blocks import Blocks
 
 sys.path.insert(0, str(Path(__file__).parent))
-from saved_query_cases import cases, rowset  # noqa: E402
+from saved_query_cases import block_cases, cases, rowset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = QueryLibrary(ROOT / "queries")
-ID = "https://w3id.org/crm-kg/id/"
-ENTITIES = ["material/gallium", "material/rare-earth-elements", "organisation/cleantron", "place/flevoland",
-            "report/nhfl-2025", "policy/critical-raw-materials-act", "product/wind-turbine",
-            "opportunity/nhfl-2025/3", "passage/nhfl-2025-en/398"]
 
 
 def _multiset(result) -> list:
@@ -41,13 +37,7 @@ def _substituted(store, text: str, bindings: dict):
     """The answer of pyoxigraph's own substitution (SEP-0007), in the store's form."""
     raw = store._store.query(text, substitutions={ox.Variable(k): to_ox(v) for k, v in bindings.items()},
                              use_default_graph_as_union=True)
-    if isinstance(raw, ox.QueryBoolean):
-        return Result("ask", boolean=bool(raw))
-    if isinstance(raw, ox.QuerySolutions):
-        names = [v.value for v in raw.variables]
-        return Result("select", variables=names,
-                      rows=[{n: from_ox(s[n]) for n in names if s[n] is not None} for s in raw])
-    return Result("graph", triples=[tuple(from_ox(t) for t in (q.subject, q.predicate, q.object)) for q in raw])
+    return EmbeddedStore._convert(raw, None)
 
 
 def _sub_select_names_one(text: str, names) -> bool:
@@ -68,20 +58,13 @@ def test_values_block_answers_like_substitution(name, store):
 
 
 def test_values_block_answers_like_substitution_in_page_blocks(store, settings):
-    blocks = Blocks(settings.root / "queries" / "describe")
     checked = 0
-    for block in blocks.queries.values():
-        values = {"entity": None, "lang": Literal("en"), "graph": URIRef("https://w3id.org/crm-kg/graph/nhfl-2025"),
-                  "inferred": URIRef("https://w3id.org/crm-kg/graph/inferred"),
-                  "class": URIRef("https://w3id.org/crm-kg/ontology#Material"), "space": Literal(ID + "material/")}
-        for entity in (ENTITIES if "entity" in block.params else [None]):
-            values["entity"] = URIRef(ID + entity) if entity else None
-            bindings = block.bind({k: v for k, v in values.items() if v is not None})
-            if not bindings or _sub_select_names_one(block.text, bindings):
-                continue
-            substituted, bound = _substituted(store, block.text, bindings), store.query(block.text, bindings)
-            assert _multiset(bound) == _multiset(substituted), f"{block.name} {entity}"
-            checked += 1
+    for block, entity, bindings in block_cases(Blocks(settings.root / "queries" / "describe")):
+        if not bindings or _sub_select_names_one(block.text, bindings):
+            continue
+        substituted, bound = _substituted(store, block.text, bindings), store.query(block.text, bindings)
+        assert _multiset(bound) == _multiset(substituted), f"{block.name} {entity}"
+        checked += 1
     assert checked > 100
 
 

@@ -78,7 +78,8 @@ def keywords(text: str):
 def groups(text: str) -> tuple[tuple[int, frozenset[str]], ...]:
     """Where parameters are bound: (offset just inside the ``{``, variables named there).
 
-    First the query's outermost ``WHERE`` group (all of its variables), then
+    First the query's outermost ``WHERE`` group (its names are left empty: that group takes
+    every binding), then
     the ``WHERE`` group of each sub-``SELECT`` with the variables named from its
     ``SELECT`` to the end of the group around it. A ``WHERE`` group is the first
     ``{`` outside parentheses after the query form (for CONSTRUCT, the first
@@ -90,7 +91,6 @@ def groups(text: str) -> tuple[tuple[int, frozenset[str]], ...]:
     template = False                 # inside CONSTRUCT's template
     found: list[tuple[int, set[str]]] = []
     subs: list[dict] = []            # open sub-SELECTs, innermost last
-    every: set[str] = set()
     for kind, value, match in tokens(text):
         upper = value.upper() if kind == "word" else ""
         if form is None:
@@ -98,7 +98,6 @@ def groups(text: str) -> tuple[tuple[int, frozenset[str]], ...]:
                 form = upper
             continue
         if kind == "var":
-            every.add(value[1:])
             for sub in subs:
                 sub["names"].add(value[1:])
         elif upper == "WHERE" and form == "CONSTRUCT" and not template:
@@ -126,7 +125,7 @@ def groups(text: str) -> tuple[tuple[int, frozenset[str]], ...]:
                     found.append((sub["at"], sub["names"]))
     if outer is None:
         raise BindingError("the query has no WHERE group to bind parameters in")
-    return ((outer, frozenset(every)),
+    return ((outer, frozenset()),
             *((at, frozenset(names)) for at, names in sorted(found)))
 
 
