@@ -318,11 +318,12 @@ class EmbeddedStore:
         items = _take(answer, limit)
         truncated = limit is not None and len(items) > limit
         items = items[:limit] if truncated else items
+        term = _TermCache()
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            rows = [{v: from_ox(solution[v]) for v in variables} for solution in items]
+            rows = [{v: term(solution[v]) for v in variables} for solution in items]
             return Result("select", variables, rows, truncated=truncated)
-        triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in items]
+        triples = [(term(t.subject), term(t.predicate), term(t.object)) for t in items]
         return Result("graph", triples=triples, truncated=truncated)
 
     def graphs(self) -> list[str]:
@@ -336,6 +337,26 @@ class EmbeddedStore:
             self._info = {"store": "embedded (pyoxigraph)", "triples": len(self._store),
                           "graphs": sorted(sizes), "graph_sizes": sizes, "version": self.version}
         return dict(self._info)
+
+
+class _TermCache(dict):
+    """:func:`from_ox` once per distinct term of an answer.
+
+    A large answer repeats its terms (a material's label in every row):
+    converting each once is faster, and the answer then holds one object per
+    term, which pickle writes once on its way out of a worker
+    (:mod:`crm_kg.execute`) — a repeated rdflib ``Literal`` otherwise costs a
+    full parse of its lexical form on every unpickling.
+    """
+
+    def __call__(self, term) -> Node | None:
+        if term is None:
+            return None
+        try:
+            return self[term]
+        except KeyError:
+            node = self[term] = from_ox(term)
+            return node
 
 
 def _take(answer, limit: int | None) -> list:
