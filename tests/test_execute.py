@@ -39,6 +39,21 @@ def test_same_answers_as_the_embedded_store(pool, store):
     assert pool.version == store.version
 
 
+def test_a_repeated_term_is_one_object_on_both_sides_of_the_pipe(pool, store):
+    """An answer holds one rdflib object per distinct term (store._TermCache), so pickle writes
+    a term once; the answer is still equal, term for term, after the pipe."""
+    query = ("SELECT ?s ?type (LANG(?label) AS ?lang) WHERE { ?s a ?type ; "
+             "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s ?type ?label")
+    for answer in (store.query(query), pool.query(query)):
+        for column in ("type", "lang"):
+            values = [row[column] for row in answer.rows]
+            assert len(values) > 10 * len(set(values))            # the test needs repeats
+            assert len({id(v) for v in values}) == len(set(values))
+    assert pool.query(query) == store.query(query)
+    assert all(isinstance(row["lang"], Literal) and str(row["lang"]) in ("en", "nl", "")
+               for row in store.query(query).rows)
+
+
 def test_errors_come_back_typed(pool):
     with pytest.raises(QuerySyntaxError, match="1:25"):
         pool.query("SELECT * WHERE { ?s ?p }")

@@ -100,6 +100,9 @@ def test_who_works_on_rare_earths(ask):
         ("carester", "rare-earth-elements"), ("solvay", "rare-earth-elements"), ("chemreclaim", "scandium")}
     carester = next(r for r in rows if tail(r["organisation"]) == "carester")
     assert str(carester["place"]) == "South of France" and tail(carester["report"]) == "nhfl-2025"
+    # the most specific place: the science park, not Amsterdam, Noord-Holland or the Netherlands
+    # it lies in (inferred graph), nor any other place stated for it
+    assert {str(r["place"]) for r in rows if tail(r["organisation"]) == "chemreclaim"} == {"Amsterdam Science Park"}
     pgm = ask("organisations-working-on-material", material="platinum-group-metals", lang="nl")
     assert {tail(r["worksOn"]) for r in pgm} == {"palladium", "platinum"}
     assert {str(r["name"]) for r in pgm} == {"Chemreclaim"}

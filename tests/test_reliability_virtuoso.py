@@ -75,3 +75,17 @@ def test_virtuoso_slow_stopped_and_back(built, tmp_path):
         _after_breaker(remote)
         assert _numbers(client.get(SAVED, headers={"Accept": JSON_TYPE})) == [1, 3, 5, 9, 10]
         assert client.get("/readyz").status_code == 200
+
+
+def test_only_the_execution_time_limits_a_query_by_default(tmp_path):
+    """MaxQueryCostEstimationTime is off (0) unless asked for: Virtuoso's estimates refused
+    saved queries at 1M triples that run in 1-2 s. MaxQueryExecutionTime stays."""
+    def sparql_section(server) -> dict[str, str]:
+        section = server._ini().split("[SPARQL]", 1)[1]
+        pairs = (line.split("=", 1) for line in section.splitlines() if "=" in line)
+        return {key.strip(): value.strip() for key, value in pairs}
+
+    default = sparql_section(virtuoso.VirtuosoServer(tmp_path, max_seconds=7))
+    assert default["MaxQueryCostEstimationTime"] == "0" and default["MaxQueryExecutionTime"] == "7"
+    asked = sparql_section(virtuoso.VirtuosoServer(tmp_path, max_seconds=7, max_estimate=30))
+    assert asked["MaxQueryCostEstimationTime"] == "30" and asked["MaxQueryExecutionTime"] == "7"
