@@ -23,6 +23,21 @@ def test_every_saved_query_parses(settings):
     ("#+ title: {en: A, nl: B}\nSELECT ?x WHERE { ?x ?p }\n", "does not parse"),
     ("#+ title: {en: A}\nSELECT ?x WHERE { ?x ?p ?o }\n", "English and Dutch"),
     ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: colour}}\nSELECT * WHERE { ?x ?p $y }\n", "unknown type"),
+    ("#+ title: {en: A, nl: B}\n#+ params: {limit: {type: integer}}\nSELECT ?x $limit WHERE { ?x ?p $limit }\n",
+     "reserved"),
+    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: iri, values_query: 'SELECT ?v WHERE { ?v ?p ?o }'}}\n"
+     "SELECT ?x $y WHERE { ?x ?p $y }\n", "projects \\?value"),
+    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: iri, values_query: 'SELECT ?value WHERE { ?value ?p $z }'}}\n"
+     "SELECT ?x $y WHERE { ?x ?p $y }\n", "takes no parameters"),
+    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: iri, values_query: 'SELECT ?value WHERE { ?value ?p }'}}\n"
+     "SELECT ?x $y WHERE { ?x ?p $y }\n", "values_query does not parse"),
+    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: integer, max: 3, default: 5}}\n"
+     "SELECT ?x $y WHERE { ?x ?p $y }\n", "default"),
+    ("#+ title: {en: A, nl: B}\n#+ chart: {type: bar, label: x, value: n}\nSELECT ?x WHERE { ?x ?p ?o }\n",
+     "not a projected variable"),
+    ("#+ title: {en: A, nl: B}\n#+ chart: {type: pie}\nSELECT ?x WHERE { ?x ?p ?o }\n", "chart must be"),
+    ("#+ title: {en: A, nl: B}\n#+ labels: {name: thing}\nSELECT ?x ?name WHERE { ?x ?p ?name }\n",
+     "not projected"),
 ])
 def test_bad_definitions_are_rejected(tmp_path, text, message):
     path = tmp_path / "q.rq"
@@ -64,30 +79,6 @@ def test_every_header_is_complete(settings):
     areas = {t for q in library for t in q.tags}
     assert {"materials", "products", "goods", "organisations", "policies", "figures", "recommendations",
             "opportunities", "challenges", "trade", "sources"} <= areas
-
-
-@pytest.mark.parametrize("text, message", [
-    ("#+ title: {en: A, nl: B}\n#+ params: {limit: {type: integer}}\nSELECT ?x $limit WHERE { ?x ?p $limit }\n",
-     "reserved"),
-    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: iri, values_query: 'SELECT ?v WHERE { ?v ?p ?o }'}}\n"
-     "SELECT ?x $y WHERE { ?x ?p $y }\n", "projects \\?value"),
-    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: iri, values_query: 'SELECT ?value WHERE { ?value ?p $z }'}}\n"
-     "SELECT ?x $y WHERE { ?x ?p $y }\n", "takes no parameters"),
-    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: iri, values_query: 'SELECT ?value WHERE { ?value ?p }'}}\n"
-     "SELECT ?x $y WHERE { ?x ?p $y }\n", "values_query does not parse"),
-    ("#+ title: {en: A, nl: B}\n#+ params: {y: {type: integer, max: 3, default: 5}}\n"
-     "SELECT ?x $y WHERE { ?x ?p $y }\n", "default"),
-    ("#+ title: {en: A, nl: B}\n#+ chart: {type: bar, label: x, value: n}\nSELECT ?x WHERE { ?x ?p ?o }\n",
-     "not a projected variable"),
-    ("#+ title: {en: A, nl: B}\n#+ chart: {type: pie}\nSELECT ?x WHERE { ?x ?p ?o }\n", "chart must be"),
-    ("#+ title: {en: A, nl: B}\n#+ labels: {name: thing}\nSELECT ?x ?name WHERE { ?x ?p ?name }\n",
-     "not projected"),
-])
-def test_bad_headers_are_rejected(tmp_path, text, message):
-    path = tmp_path / "q.rq"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(QueryDefinitionError, match=message):
-        parse_saved_query(path)
 
 
 def test_empty_and_missing_values(settings):
