@@ -1,9 +1,13 @@
-"""The writers used for capped answers write what pyoxigraph writes (read back and compared)."""
+"""The writers used for capped answers write what pyoxigraph writes (read back and compared),
+and SELECT answers read back from pyoxigraph's TSV hold the terms its objects convert to."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+
+from crm_kg import store as store_module
+from crm_kg.store import from_ox
 
 QUERIES = [
     "SELECT ?o ?label WHERE { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> ; "
@@ -18,6 +22,11 @@ QUERIES = [
     "SELECT * WHERE {}",
     "SELECT ?x WHERE { FILTER(false) }",
 ]
+# fields the TSV reader must decode: string escapes, control and non-ASCII characters,
+# language tags, datatypes written in full and Turtle's bare numbers and booleans
+ESCAPES = r"""SELECT * WHERE { VALUES (?a ?b ?c ?d ?e ?f ?g) {
+  ("back\\slash \"q\" 'single'" "x\u0001y\u00e9\U0001F600" "colour"@en-GB -7 -0.5 "INF"^^<http://www.w3.org/2001/XMLSchema#double> false)
+  ("\\u0041 is no escape" "\\t" "t\tab"@nl 0 3.0e-2 "x"^^<http://e/dt> <http://e/é?q=1#f>) } }"""
 PARSEABLE = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
              "application/sparql-results+xml": ox.QueryResultsFormat.XML,
              "text/tab-separated-values": ox.QueryResultsFormat.TSV}
@@ -48,3 +57,68 @@ def test_cap_cuts_and_says_so(store):
     full = solutions(store.serialize(QUERIES[1], "application/sparql-results+json").body,
                      ox.QueryResultsFormat.JSON)[1]
     assert rows == full[:4]
+
+
+def reference_rows(store, query) -> list[dict]:
+    """The rows as the term-by-term path converts them (pyoxigraph objects through from_ox)."""
+    raw = store._raw(query)
+    names = [v.value for v in raw.variables]
+    return [{v: from_ox(solution[v]) for v in names} for solution in raw]
+
+
+@pytest.mark.parametrize("query", QUERIES + [ESCAPES])
+def test_rows_read_from_tsv_are_the_terms_of_the_objects(store, query):
+    """store.PackedRows: every field read back from pyoxigraph's TSV is the rdflib term that
+    from_ox makes of the same solution — type, lexical form, language and datatype."""
+    rows = store.query(query).rows
+    expected = reference_rows(store, query)
+    assert rows == expected
+    assert [[(type(t), t.language if hasattr(t, "language") else None,
+              getattr(t, "datatype", None)) for t in r.values()] for r in rows] == \
+        [[(type(t), t.language if hasattr(t, "language") else None,
+           getattr(t, "datatype", None)) for t in r.values()] for r in expected]
+
+
+def test_the_escapes_are_decoded(store):
+    row = store.query(ESCAPES).rows[0]
+    assert str(row["a"]) == 'back\\slash "q" \'single\''
+    assert str(row["b"]) == "x\x01y\u00e9\U0001F600"
+    assert row["c"].language == "en-gb" or row["c"].language == "en-GB"
+    assert int(row["d"]) == -7 and str(row["e"]) == "-0.5"
+    assert str(store.query(ESCAPES).rows[1]["a"]) == "\\u0041 is no escape"
+
+
+ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+
+
+@pytest.mark.parametrize("limit", [0, 1, 999, 5000])
+def test_a_capped_select_stops_the_writer_and_keeps_the_first_rows(store, monkeypatch, limit):
+    """A cap stops pyoxigraph's TSV writer after the rows wanted (store._Lines), long before
+    the whole answer is written, and keeps exactly the first ``limit`` rows."""
+    written = []
+
+    class Counting(store_module._Lines):
+        def write(self, data):
+            written.append(len(data))
+            return super().write(data)
+
+    monkeypatch.setattr(store_module, "_Lines", Counting)
+    capped = store.query(ALL, limit=limit)
+    full = store.query(ALL)
+    assert len(full.rows) > 20000                   # the answer is many times the cap
+    assert capped.truncated and len(capped.rows) == limit
+    assert capped.rows == full.rows[:limit]
+    assert sum(written) < len(store.serialize(ALL, "text/tab-separated-values").body) / 2
+
+
+def test_a_cap_the_answer_fits_is_not_a_cut(store):
+    full = store.query(QUERIES[1])
+    n = len(full.rows)
+    assert n > 10
+    for limit in (n, n + 1):
+        exact = store.query(QUERIES[1], limit=limit)
+        assert not exact.truncated and exact.rows == full.rows
+    short = store.query(QUERIES[1], limit=n - 1)
+    assert short.truncated and short.rows == full.rows[:-1]
+    assert store.query("SELECT * WHERE {}", limit=1).rows == [{}]
+    assert store.query("SELECT * WHERE {}", limit=0).truncated

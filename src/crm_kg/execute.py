@@ -66,7 +66,7 @@ from pathlib import Path
 from . import CrmKgError
 from . import store as store_module
 from .snapshot import open_snapshot
-from .store import EmbeddedStore, StoreError
+from .store import EmbeddedStore, StoreError, unpack
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class DirectoryLoader:
             self.snapshot.close()
 
 
-OPERATIONS = frozenset({"query", "serialize"})
+OPERATIONS = frozenset({"answer", "serialize"})
 
 #: The lane of the calls made in this context: ``"adhoc"`` for queries written by
 #: clients (``/sparql``), which never run on the pool's reserved workers, so that
@@ -444,7 +444,7 @@ class WorkerPool:
             self.stats[what] += 1
 
     def query(self, sparql, bindings=None, limit=None, dataset=None):
-        return self._call("query", sparql, bindings, limit, dataset)
+        return unpack(self._call("answer", sparql, bindings, limit, dataset))
 
     def serialize(self, sparql, media_type, bindings=None, limit=None, dataset=None):
         return self._call("serialize", sparql, media_type, bindings, limit, dataset)

@@ -1,4 +1,5 @@
-"""results: SPARQL query results written from pyoxigraph terms, for a capped answer.
+"""results: SPARQL query results written from pyoxigraph terms, for a capped answer,
+and read back from TSV into rdflib terms.
 
 pyoxigraph serialises a whole ``QuerySolutions`` iterator and cannot be told to
 stop after *n* rows, so when the store caps an answer it takes the first rows
@@ -7,15 +8,23 @@ Format, SPARQL Query Results XML Format (Second Edition), and SPARQL 1.1
 Query Results CSV and TSV Formats (all W3C Recommendations, 2013). Triple
 terms (SPARQL 1.2) and base directions are written the way pyoxigraph writes
 them; the tests compare both writers on the same answers.
+
+:func:`read_tsv` reads the rows of pyoxigraph's own TSV into rdflib terms: the
+embedded store takes a SELECT answer that way (:class:`crm_kg.store.PackedRows`),
+since pyoxigraph writes it in Rust many times faster than Python can read its
+terms cell by cell.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -144,3 +153,58 @@ WRITERS = {
     "text/csv": _csv,
     "text/tab-separated-values": _tsv,
 }
+
+
+# -- reading TSV back -----------------------------------------------------------------
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_BARE = {"true": XSD + "boolean", "false": XSD + "boolean"}
+
+
+def _unescape(text: str) -> str:
+    """N-Triples string escapes (RDF 1.1 N-Triples §2.4: ECHAR and UCHAR)."""
+    return _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)) if (m[1] or m[2]) else _ECHAR[m[3]], text)
+
+
+def tsv_term(cell: str) -> Node:
+    """One TSV field (SPARQL 1.1 Query Results TSV §3.2: a term in Turtle syntax) as an rdflib
+    term, the way :func:`crm_kg.store.from_ox` converts the same pyoxigraph term."""
+    first = cell[0]
+    if first == "<":
+        if cell.startswith("<<"):          # RDF 1.2 triple term: rdflib has none, keep its syntax
+            return Literal(cell)
+        return URIRef(cell[1:-1])
+    if first == '"':
+        end = cell.rindex('"')
+        lexical = cell[1:end]
+        if "\\" in lexical:
+            lexical = _unescape(lexical)
+        rest = cell[end + 1:]
+        if not rest:
+            return Literal(lexical)
+        if rest[0] == "@":                 # a base direction (--ltr) is dropped, as from_ox does
+            return Literal(lexical, lang=rest[1:].split("--")[0])
+        return Literal(lexical, datatype=URIRef(rest[3:-1]))
+    if cell.startswith("_:"):
+        return BNode(cell[2:])
+    # Turtle's bare forms of boolean, integer, decimal and double (Turtle §2.5.2)
+    datatype = _BARE.get(cell) or XSD + ("double" if "e" in cell or "E" in cell else
+                                         "decimal" if "." in cell else "integer")
+    return Literal(cell, datatype=URIRef(datatype))
+
+
+def read_tsv(rows: bytes, variables: list[str]) -> list[dict[str, Node | None]]:
+    """The solutions of TSV lines (header left out), one dict per line, ``None`` where a
+    variable is unbound. Each distinct field becomes one rdflib object, shared by the rows
+    that repeat it: faster, and pickle then writes it once."""
+    terms: dict[str, Node | None] = {"": None}
+    out = []
+    for line in rows.decode("utf-8").split("\n")[:-1]:
+        row = {}
+        for variable, cell in zip(variables, line.split("\t")):
+            try:
+                row[variable] = terms[cell]
+            except KeyError:
+                row[variable] = terms[cell] = tsv_term(cell)
+        out.append(row)
+    return out
