@@ -12,10 +12,11 @@ places, figures (shares of supply, of CRM volume, counts) with their
 passages, opportunities, recommendations (actor types, time frames, province
 roles), challenges, and trade measures on real materials. The triples a
 build would infer for them (``crm:mentionedIn``, ``crm:namedIn``, the
-superclass types, ``crm:locatedIn`` closure) go to ``graph/inferred``. The
-output is a build directory like ``data/ttl``: ``crm-kg.nq`` and a
-``manifest.json`` (its digest is the version), so the embedded store, the
-query pool, ``crm-kg load`` and ``crm-kg serve`` all take it as it is.
+superclass types, ``crm:locatedIn`` closure, ``crm:mostSpecificPlace``) go to
+``graph/inferred``. The output is a build directory like ``data/ttl``:
+``crm-kg.nq`` and a ``manifest.json`` (its digest is the version), so the
+embedded store, the query pool, ``crm-kg load`` and ``crm-kg serve`` all take
+it as it is.
 
 Same seed and size, same bytes. About 11,000 triples per report.
 """
@@ -171,6 +172,7 @@ def _report(rng: random.Random, vocab: Vocabulary, number: int, out, inferred: l
         quad(org, _iri(CRM + "locatedIn"), _iri(town))
         for outer in vocab.outer.get(town, []):
             quad(org, _iri(CRM + "locatedIn"), _iri(outer), inf)
+        quad(org, _iri(CRM + "mostSpecificPlace"), _iri(town), inf)
         quad(org, _iri(CRM + "namedIn"), report)
         quad(org, _iri(PROV_FROM), rng.choice(passages))
         quad(org, _iri(CRM + "worksOnMaterial"), _iri(rng.choice(vocab.materials)))

@@ -115,3 +115,54 @@ def test_table6_organisations_resolved(store):
                 crm:locatedIn <https://w3id.org/crm-kg/id/place/ijmuiden> ,
                               <https://w3id.org/crm-kg/id/place/noord-holland> }""")
     assert ijmuiden.boolean is True  # transitive located-in through Velsen
+
+
+def test_the_most_specific_places_are_derived_from_the_closure():
+    """build.infer: crm:mostSpecificPlace is each place a non-place is in (stated, by a head
+    office, or through the closure) that holds no other place it is in — one, or several
+    when neither lies inside the other — and places get none."""
+    from rdflib import RDF, Dataset, Namespace, URIRef
+
+    from crm_kg.build.infer import infer
+    from crm_kg.iri import CRM
+
+    ex = Namespace("https://example.org/")
+    data = Dataset()
+    ontology = data.graph(URIRef("https://example.org/graph/ontology"))
+    ontology.parse(data="""
+        @prefix crm: <https://w3id.org/crm-kg/ontology#> .
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        crm:locatedIn a owl:TransitiveProperty .
+        crm:headquarteredIn rdfs:subPropertyOf crm:locatedIn .
+        crm:Town rdfs:subClassOf crm:Place . crm:Province rdfs:subClassOf crm:Place .""", format="turtle")
+    one, two = (data.graph(URIRef(f"https://example.org/graph/{n}")) for n in ("one", "two"))
+    for town, province in ((ex.ijmuiden, ex.nh), (ex.delft, ex.zh)):
+        one.add((town, RDF.type, CRM.Town))
+        one.add((province, RDF.type, CRM.Province))
+        one.add((town, CRM.locatedIn, province))
+    one.add((ex.acme, CRM.locatedIn, ex.ijmuiden))
+    two.add((ex.acme, CRM.locatedIn, ex.nh))              # another report: only the province
+    one.add((ex.hq, CRM.headquarteredIn, ex.delft))      # a head office alone
+    one.add((ex.both, CRM.locatedIn, ex.ijmuiden))
+    two.add((ex.both, CRM.locatedIn, ex.zh))              # two places, neither inside the other
+    inferred = infer(data)
+    found = sorted((str(s).rsplit("/", 1)[1], str(o).rsplit("/", 1)[1])
+                   for s, o in inferred.subject_objects(CRM.mostSpecificPlace))
+    assert found == [("acme", "ijmuiden"), ("both", "ijmuiden"), ("both", "zh"), ("hq", "delft")]
+    assert (ex.acme, CRM.locatedIn, ex.nh) not in inferred          # asserted, so not repeated
+    assert (ex.hq, CRM.locatedIn, ex.zh) in inferred
+
+
+def test_every_located_organisation_has_its_most_specific_place(store):
+    rows = store.query(PREFIX + """
+        SELECT ?o ?p ?g WHERE { GRAPH ?g { ?o crm:mostSpecificPlace ?p } }""").rows
+    assert {str(r["g"]) for r in rows} == {"https://w3id.org/crm-kg/graph/inferred"}
+    places = {str(r["o"]).rsplit("/", 1)[1]: str(r["p"]).rsplit("/", 1)[1] for r in rows}
+    assert places["chemreclaim"] == "amsterdam-science-park"     # not Amsterdam, also stated
+    assert places["hcss"] == "den-haag"
+    missing = store.query(PREFIX + """
+        SELECT ?o WHERE { ?o a crm:Organisation ; crm:locatedIn ?p
+                          FILTER NOT EXISTS { ?o crm:mostSpecificPlace ?q } }""").rows
+    assert missing == []
+    assert store.query(PREFIX + "ASK { ?p a crm:Place ; crm:mostSpecificPlace ?q }").boolean is False
