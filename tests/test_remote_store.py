@@ -139,7 +139,8 @@ def _pages(app, paths):
     return {path: client.get(path) for path in paths}
 
 
-PAGES = ["/id/material/gallium", "/id/material/rare-earth-elements", "/id/organisation/cleantron",
+PAGES = ["/id/material/gallium", "/id/material/rare-earth-elements", "/id/material/dysprosium",
+         "/id/material/yttrium", "/id/organisation/cleantron",
          "/id/organisation/tes", "/id/place/flevoland", "/id/report/nhfl-2025",
          "/id/policy/critical-raw-materials-act", "/id/product/wind-turbine",
          "/id/opportunity/nhfl-2025/3", "/id/recommendation/zh-2024/6",
