@@ -166,3 +166,24 @@ def test_a_worker_that_died_while_idle_is_replaced_without_failing_a_query(built
                         open(f"/proc/{pid}/stat").read().split()[2] == "Z", 5)
         assert single.query(COUNT).rows[0]["n"] == Literal(len(single))
         assert single.info()["pool"]["restarts"] == 1 and single.pids() != [pid]
+
+
+def test_a_worker_slower_to_start_than_allowed_is_a_clear_error(built, monkeypatch):
+    """query_start_timeout (CRM_KG_QUERY_START_TIMEOUT) bounds how long the pool waits for a
+    worker to load the graph: a large graph needs more than the default, a stuck one gets a
+    clear error rather than a server that never comes up."""
+    from crm_kg.config import load_settings
+    from crm_kg.execute import open_store
+
+    build_settings, _ = built
+    monkeypatch.setenv("CRM_KG_QUERY_START_TIMEOUT", "0.001")
+    settings = load_settings(ttl_dir=build_settings.ttl_dir, query_workers=1, reserved_workers=0)
+    assert settings.query_start_timeout == 0.001
+    with pytest.raises(StoreError, match="did not start within 0.001 s"):
+        open_store(settings)
+    monkeypatch.setenv("CRM_KG_QUERY_START_TIMEOUT", "60")
+    pool = open_store(load_settings(ttl_dir=build_settings.ttl_dir, query_workers=1, reserved_workers=0))
+    try:
+        assert pool.start_timeout == 60 and pool.query(COUNT).rows[0]["n"].toPython() > 1000
+    finally:
+        pool.close()

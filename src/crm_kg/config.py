@@ -34,6 +34,7 @@ class Settings:
     max_result_rows: int = 10000
     query_workers: int = 3            # worker processes answering queries; 0 = in-process, no deadline
     query_memory_mb: int = 2048       # address-space limit of each worker; 0 = none
+    query_start_timeout: float = 120.0  # seconds a worker may take to load the graph (10M: more)
     max_query_bytes: int = 65536      # longer SPARQL text is refused (413)
     max_query_nesting: int = 32       # deeper {} () [] nesting is refused (400)
     reserved_workers: int = 1         # query workers ad-hoc /sparql may not use (saved queries, pages)

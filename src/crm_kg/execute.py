@@ -533,4 +533,5 @@ def open_store(settings):
         finally:
             loader.close()
     return WorkerPool(loader, workers=settings.query_workers, timeout=settings.query_timeout,
-                      memory_mb=settings.query_memory_mb, reserved=settings.reserved_workers)
+                      memory_mb=settings.query_memory_mb, reserved=settings.reserved_workers,
+                      start_timeout=settings.query_start_timeout)
