@@ -187,3 +187,25 @@ def test_a_worker_slower_to_start_than_allowed_is_a_clear_error(built, monkeypat
         assert pool.start_timeout == 60 and pool.query(COUNT).rows[0]["n"].toPython() > 1000
     finally:
         pool.close()
+
+
+def _resident_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
+def test_a_worker_gives_back_the_memory_an_answer_needed(built):
+    """execute._release_memory: a query whose DISTINCT count holds some 100 MB leaves the
+    worker's resident memory where it was, not 100 MB higher for the worker's lifetime."""
+    numbers = " ".join(str(i) for i in range(20))
+    heavy = (f"SELECT (COUNT(DISTINCT ?k) AS ?n) WHERE {{ ?s ?p ?o . VALUES ?i {{ {numbers} }} "
+             "BIND(CONCAT(STR(?s), STR(?p), STR(?o), STR(?i)) AS ?k) }")
+    build_settings, _ = built
+    with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=1, timeout=60,
+                    memory_mb=2048) as pool:
+        pid = pool.pids()[0]
+        before = _resident_mb(pid)
+        count = pool.query(COUNT).rows[0]["n"].toPython()
+        assert pool.query(heavy).rows[0]["n"].toPython() > 15 * count       # 600,000 keys held
+        assert pool.query("ASK { ?s ?p ?o }").boolean is True    # the worker has replied since
+        assert _resident_mb(pid) < before + 30

@@ -172,11 +172,25 @@ def _worker(conn, loader, memory_mb: int, sandbox: bool, nice: int = 0) -> None:
             conn.send(reply)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             conn.send(("error", "StoreError", (f"store error: cannot return the answer ({exc})",)))
+        del reply
+        _release_memory()
 
 
 def _die_with_parent() -> None:
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _release_memory() -> None:
+    """Give the heap an answer freed back to the system (glibc ``malloc_trim``), after the
+    reply is sent. A query's hash tables (a DISTINCT count over every statement, as in the
+    VoID description) otherwise stay resident in the worker for good: at 1M triples some
+    300 MB in each worker that ran one. 25 ms when there is that much to give back, 0.05 ms
+    when not; a no-op without glibc."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):
         pass
 
