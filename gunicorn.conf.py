@@ -15,10 +15,15 @@ graph then.
 
 import os
 
+from crm_kg.config import load_settings
+
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 worker_class = "gthread"
 threads = int(os.environ.get("CRM_KG_THREADS", "16"))
-timeout = 60                 # worker heartbeat; every query is stopped at query_timeout before this
+# Worker heartbeat: gunicorn kills a web process silent for this long, and it is silent while
+# it starts its query workers, each loading the graph (up to query_start_timeout: about a minute
+# at 10M triples). Every query is stopped at query_timeout long before this.
+timeout = max(60, int(load_settings().query_start_timeout) + 30)
 graceful_timeout = 10
 limit_request_line = 8190    # the longest GET request line gunicorn reads; longer queries: POST
 
