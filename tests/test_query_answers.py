@@ -260,3 +260,11 @@ def test_what_the_graph_says_about_a_recommendation(ask):
     assert inferred and not any(r.get("sources") and str(r["sources"]) for r in inferred)
     with pytest.raises(ParamError, match="graph"):
         ask("statements-about", graph="elsewhere")
+
+
+def test_the_graph_list_is_every_named_graph(library, store):
+    """statements-about lists the graphs from the reports and the three graphs every build
+    makes, not by scanning every statement: the list is still the store's named graphs."""
+    query = library.get("statements-about")
+    listed = Choices(store).get(query, next(p for p in query.params if p.name == "graph"))
+    assert sorted(str(c.value) for c in listed) == sorted(g.rsplit("/", 1)[1] for g in store.graphs())
