@@ -146,7 +146,7 @@ PAGES = ["/id/material/gallium", "/id/material/rare-earth-elements", "/id/materi
          "/id/opportunity/nhfl-2025/3", "/id/recommendation/zh-2024/6",
          "/queries/recommendations-for-opportunity?opportunity=3&actor=municipalities",
          "/queries/figures-with-source?subject=material/gallium", "/queries/goods-category-shares",
-         "/queries/statements-about", "/search?q=gallium", "/dataset"]
+         "/queries/statements-about", "/queries/supply-concentration", "/search?q=gallium", "/dataset"]
 
 
 def _known_differences(html: bytes) -> bytes:
