@@ -15,7 +15,7 @@ from rdflib import BNode, Literal, URIRef
 from crm_kg.binding import BindingError, bind, groups, values_block
 from crm_kg.queries import QueryLibrary
 from crm_kg.remote import is_distinct
-from crm_kg.store import EmbeddedStore, to_ox
+from crm_kg.store import EmbeddedStore, to_ox, unpack
 from crm_kg.web.blocks import Blocks
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -37,7 +37,7 @@ def _substituted(store, text: str, bindings: dict):
     """The answer of pyoxigraph's own substitution (SEP-0007), in the store's form."""
     raw = store._store.query(text, substitutions={ox.Variable(k): to_ox(v) for k, v in bindings.items()},
                              use_default_graph_as_union=True)
-    return EmbeddedStore._convert(raw, None)
+    return unpack(EmbeddedStore._pack(raw, None))
 
 
 def _sub_select_names_one(text: str, names) -> bool:

@@ -40,7 +40,7 @@ def test_same_answers_as_the_embedded_store(pool, store):
 
 
 def test_a_repeated_term_is_one_object_on_both_sides_of_the_pipe(pool, store):
-    """An answer holds one rdflib object per distinct term (store._TermCache), so pickle writes
+    """An answer holds one rdflib object per distinct term (results.read_tsv), so pickle writes
     a term once; the answer is still equal, term for term, after the pipe."""
     query = ("SELECT ?s ?type (LANG(?label) AS ?lang) WHERE { ?s a ?type ; "
              "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s ?type ?label")

@@ -13,7 +13,7 @@ import pytest
 from crm_kg.binding import bind
 from crm_kg.hints import lateral_optionals
 from crm_kg.queries import QueryLibrary
-from crm_kg.store import EmbeddedStore
+from crm_kg.store import EmbeddedStore, unpack
 from crm_kg.web.blocks import Blocks
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -26,8 +26,8 @@ LIBRARY = QueryLibrary(ROOT / "queries")
 
 def _both(store, text: str, bindings: dict):
     """(as written, with the hint): both through pyoxigraph with the parameters bound alike."""
-    run = lambda t: EmbeddedStore._convert(  # noqa: E731
-        store._store.query(bind(t, bindings), use_default_graph_as_union=True), None)
+    run = lambda t: unpack(EmbeddedStore._pack(  # noqa: E731
+        store._store.query(bind(t, bindings), use_default_graph_as_union=True), None))
     return run(text), run(lateral_optionals(text))
 
 

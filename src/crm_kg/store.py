@@ -318,10 +318,6 @@ class EmbeddedStore:
         finally:
             del answer
 
-    @classmethod
-    def _convert(cls, answer, limit: int | None) -> Result:
-        return unpack(cls._pack(answer, limit))
-
     @staticmethod
     def _pack(answer, limit: int | None) -> Result | PackedRows:
         if isinstance(answer, ox.QueryBoolean):
@@ -409,9 +405,7 @@ def _tsv_rows(answer, limit: int | None) -> tuple[bytes, bool]:
     except _Enough:
         pass
     lines = b"".join(sink.chunks).split(b"\n")[1:-1]    # the last is cut off or empty
-    if len(lines) <= limit:
-        return b"".join(line + b"\n" for line in lines), False
-    return b"".join(line + b"\n" for line in lines[:limit]), True
+    return b"".join(line + b"\n" for line in lines[:limit]), len(lines) > limit
 
 
 class _TermCache(dict):
