@@ -93,7 +93,7 @@ def run_embedded(ttl_dir: Path, queries, repeat: int, timeout: float = 60.0) -> 
     with WorkerPool(DirectoryLoader(Path(ttl_dir)), workers=1, timeout=timeout, queue_timeout=900,
                     start_timeout=900, memory_mb=settings.query_memory_mb) as pool:
         run.load_seconds = time.perf_counter() - start
-        run.load_detail = "worker process: bulk_load of crm-kg.nq into pyoxigraph (in memory)"
+        run.load_detail = "worker process: load of crm-kg.nq into pyoxigraph (in memory)"
         for name, text, bindings in queries:
             run.timings[name] = _time(
                 lambda: pool.query(text, bindings, limit=settings.max_result_rows), repeat)
