@@ -106,6 +106,45 @@ def test_workers_cannot_reach_the_network(pool, listener):
     assert listener.untouched()
 
 
+def test_a_worker_runs_calls_side_by_side_on_one_graph(built):
+    """threads: one worker process (one copy of the graph) answers a cheap query while an
+    expensive one runs; at the deadline the worker is replaced, and a call that shared it
+    is told why it stopped."""
+    build_settings, _ = built
+    with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=1, threads=2, timeout=1.5,
+                    queue_timeout=5) as pool:
+        (pid,) = pool.pids()
+        outcome: dict = {}
+
+        def run(key):
+            try:
+                pool.query(EXPENSIVE)
+            except (QueryTimeout, EngineFailed) as exc:
+                outcome[key] = exc
+
+        first = threading.Thread(target=run, args=("first",))
+        first.start()
+        assert wait_for(lambda: pool.info()["pool"]["running"] == 1, 5)
+        cheap = pool.query(COUNT)                                  # the same worker, meanwhile
+        assert int(cheap.rows[0]["n"]) == len(pool) and first.is_alive()
+        assert pool.pids() == [pid] and pool.info()["pool"]["threads"] == 2
+        time.sleep(0.5)
+        second = threading.Thread(target=run, args=("second",))
+        second.start()
+        first.join(30)
+        second.join(30)
+        assert isinstance(outcome["first"], QueryTimeout)
+        assert isinstance(outcome["second"], EngineFailed)
+        assert "stopped with its worker" in str(outcome["second"])
+        assert "past the time limit" in str(outcome["second"])
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+        assert wait_for(lambda: len(pool.pids()) == 1 and pool.pids() != [pid])
+        stats = pool.info()["pool"]
+        assert (stats["timeouts"], stats["failures"], stats["restarts"]) == (1, 1, 1)
+        assert pool.query("ASK { ?s ?p ?o }").boolean is True
+
+
 def test_busy_pool_answers_busy(built):
     build_settings, _ = built
     with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=1, timeout=3,
@@ -127,6 +166,28 @@ def test_memory_limit_contains_a_hungry_query(built):
         with pytest.raises(EngineFailed):
             small.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d", limit=5)
         assert small.query("SELECT (1 AS ?x) WHERE {}").rows == [{"x": Literal(1)}]
+
+
+def _address_space(pid: int) -> tuple[int, int]:
+    """(soft RLIMIT_AS, VmSize) of a process, in bytes."""
+    with open(f"/proc/{pid}/limits") as limits:
+        soft = next(int(line.split()[3]) for line in limits if line.startswith("Max address space"))
+    with open(f"/proc/{pid}/status") as status:
+        size = next(int(line.split()[1]) for line in status if line.startswith("VmSize")) * 1024
+    return soft, size
+
+
+def test_memory_limit_counts_from_the_loaded_graph(built):
+    """memory_mb is what a query may use beyond the graph: a limit far below what the worker
+    needs to load the graph (Python, pyoxigraph, the store) still lets it start and answer."""
+    build_settings, _ = built
+    with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=1, timeout=60,
+                    memory_mb=32) as small:
+        soft, size = _address_space(small.pids()[0])
+        assert size > 32 * 2**20                        # the worker alone holds more than the limit
+        assert abs(soft - 32 * 2**20 - size) < 8 * 2**20
+        assert small.query("SELECT (1 AS ?x) WHERE {}").rows == [{"x": Literal(1)}]
+        assert small.info()["pool"]["memory_mb"] == 32
 
 
 def test_pool_refuses_a_missing_graph_early(tmp_path):

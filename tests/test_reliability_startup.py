@@ -111,6 +111,21 @@ def synthetic_version(_directory, label):
     return manifest["files"]["crm-kg.nq"]["sha256"][:16]
 
 
+class SlowLoader:
+    """A loader that takes ``seconds`` before loading: replacements that are not up at once.
+    (Pickled by reference to the workers, which import this module.)"""
+
+    def __init__(self, loader, seconds: float):
+        self.loader, self.seconds = loader, seconds
+
+    def __call__(self):
+        time.sleep(self.seconds)
+        return self.loader()
+
+    def close(self) -> None:
+        self.loader.close()
+
+
 def test_healthz_and_readyz(graph_dir, settings):
     pool = WorkerPool(DirectoryLoader(graph_dir), workers=2, reserved=1, timeout=30)
     app = create_app({"TESTING": True, "STORE": pool, "SETTINGS": settings.with_(ttl_dir=graph_dir)})
@@ -125,9 +140,10 @@ def test_healthz_and_readyz(graph_dir, settings):
         assert body["graphs"] == {"https://w3id.org/crm-kg/graph/nhfl-2025": 300}
         assert body["generation"] == 1 and body["pool"]["alive"] == 2 and body["pool"]["reserved"] == 1
         assert ready.headers["Cache-Control"] == "no-store"
+        pool.loader = SlowLoader(pool.loader, 2.0)     # replacements take two seconds
         for pid in pool.pids():                       # every worker killed from outside
             os.kill(pid, signal.SIGKILL)
-        time.sleep(0.2)
+        time.sleep(0.5)
         down = client.get("/readyz")
         assert down.status_code == 503 and down.headers["Retry-After"] == "1"
         assert down.json["status"] == "not ready" and "no query worker is up" in down.json["reason"]

@@ -32,8 +32,9 @@ class Settings:
     ttl_dir: Path = ROOT / "data" / "ttl"
     query_timeout: float = 10.0
     max_result_rows: int = 10000
-    query_workers: int = 3            # worker processes answering queries; 0 = in-process, no deadline
-    query_memory_mb: int = 2048       # address-space limit of each worker; 0 = none
+    query_workers: int = 2            # worker processes answering queries; 0 = in-process, no deadline
+    query_threads: int = 4            # queries each worker runs at once, on one copy of the graph
+    query_memory_mb: int = 2048       # memory a worker may use beyond its graph; 0 = no limit
     query_start_timeout: float = 120.0  # seconds a worker may take to load the graph (10M: more)
     max_query_bytes: int = 65536      # longer SPARQL text is refused (413)
     max_query_nesting: int = 32       # deeper {} () [] nesting is refused (400)

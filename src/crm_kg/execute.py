@@ -10,33 +10,44 @@ in its own process. :class:`WorkerPool` implements the
 layer cannot tell it from an :class:`~crm_kg.store.EmbeddedStore`:
 
 * Each worker loads the store itself (a loader such as :class:`DirectoryLoader`:
-  the built N-Quads into an in-memory pyoxigraph store) and answers one call
-  at a time over a pipe. Calls and answers cross the pipe pickled —
-  :class:`~crm_kg.store.Serialized` bytes or a :class:`~crm_kg.store.Result`
-  of rdflib terms, never pyoxigraph objects (those are bound to their thread).
-* A call checks out an idle worker, waiting at most ``queue_timeout`` seconds
-  (else :class:`EngineBusy`), sends the call and waits at most ``timeout``
-  seconds for the answer. Past the deadline the worker is killed (SIGKILL:
-  the query stops for real and its memory is freed), a replacement starts in
-  the background, and the caller gets :class:`QueryTimeout`. A worker that
-  dies under a query (crash, memory limit) is replaced the same way
-  (:class:`EngineFailed`). All three are :class:`Unavailable`: HTTP 503 with
-  ``Retry-After``. The other workers keep answering meanwhile.
+  the built N-Quads into an in-memory pyoxigraph store) and answers up to
+  ``threads`` calls at once over a pipe, each on a thread of its own:
+  pyoxigraph evaluates without the GIL, so the threads share the worker's one
+  copy of the graph and run on every core (a copy per call is what the
+  memory goes to: some 330 bytes a triple). Calls and answers cross the pipe
+  pickled, tagged with a call id — :class:`~crm_kg.store.PackedRows` or
+  :class:`~crm_kg.store.Serialized` bytes, never pyoxigraph objects (those
+  are bound to their thread). A thread per worker in the web process hands
+  each reply to its caller and notices at once when the worker dies.
+* A call takes a free slot of a worker, waiting at most ``queue_timeout``
+  seconds (else :class:`EngineBusy`), sends the call and waits at most
+  ``timeout`` seconds for the answer. Past the deadline the worker is killed
+  (SIGKILL: the query stops for real and its memory is freed), a replacement
+  starts in the background, and the caller gets :class:`QueryTimeout`; calls
+  that were running on the same worker get :class:`EngineFailed` saying so.
+  A worker that dies under a query (crash, memory limit) is replaced the
+  same way (:class:`EngineFailed`). All three are :class:`Unavailable`: HTTP
+  503 with ``Retry-After``. The other workers keep answering meanwhile.
 * Workers are forked from a ``multiprocessing`` fork server that has imported
   the store code once, so a replacement is ready in a fraction of a second
   and never inherits the web server's threads, locks or sockets.
-* Before a worker loads anything it limits its address space
-  (``memory_mb``), asks to die with its parent, and installs a seccomp filter
-  that refuses every IPv4/IPv6 socket (Linux x86-64 and arm64): a query can
-  never reach the network, whatever the SPARQL guard (:mod:`crm_kg.web.guard`)
-  missed. ``info()["pool"]["sandbox"]`` says whether the filter is in place.
+* Before a worker loads anything it asks to die with its parent and installs
+  a seccomp filter that refuses every IPv4/IPv6 socket (Linux x86-64 and
+  arm64): a query can never reach the network, whatever the SPARQL guard
+  (:mod:`crm_kg.web.guard`) missed. ``info()["pool"]["sandbox"]`` says
+  whether the filter is in place. Once the graph is loaded it caps its
+  address space at what it holds then plus ``memory_mb``: the limit is what
+  a query may use, whatever the size of the graph (at 10M triples the graph
+  alone takes over 3 GiB).
 
 Fairness: ``reserved`` workers never answer calls of the ``"adhoc"`` lane
 (:data:`LANE`; the web layer sets it for ``/sparql``), which wait at most
-``lane_wait`` seconds for one of the other, *shared* workers; shared workers
-run niced (``shared_nice``), so ad-hoc queries running to their deadline
-neither take the workers nor the CPU that saved queries and pages need.
-Other calls take a reserved worker first, a shared one otherwise.
+``lane_wait`` seconds for a slot on one of the other, *shared* workers; shared
+workers run niced (``shared_nice``), so ad-hoc queries running to their
+deadline neither take the workers nor the CPU that saved queries and pages
+need, and a kill at an ad-hoc query's deadline never stops a saved query
+running on a reserved worker. Other calls take a reserved worker first, a
+shared one otherwise; among those, the one running fewest calls.
 
 The pool is small on purpose: another store (a remote endpoint) is another
 implementation of the same interface, another data source is another loader,
@@ -47,8 +58,8 @@ and a reload is a new pool swapped in for the old one (``close()`` ends it;
 from __future__ import annotations
 
 import atexit
-import collections
 import ctypes
+import itertools
 import logging
 import math
 import multiprocessing
@@ -59,8 +70,9 @@ import resource
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import CrmKgError
@@ -137,42 +149,79 @@ LANE: ContextVar[str] = ContextVar("crm_kg_lane", default="")
 
 
 # -- inside a worker ----------------------------------------------------------------
-def _worker(conn, loader, memory_mb: int, sandbox: bool, nice: int = 0) -> None:
+def _worker(conn, loader, memory_mb: int, sandbox: bool, nice: int = 0, threads: int = 1) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent handles Ctrl+C
     try:
         _die_with_parent()
         if nice:
             os.nice(nice)                             # a shared worker yields the CPU to reserved ones
         if memory_mb:
-            _limit_memory(memory_mb)
+            _keep_arenas_few(threads)
         sandboxed = deny_network() if sandbox else False
         store = loader()
         info = store.info()
         getattr(loader, "close", lambda: None)()     # the worker's duplicate of the pinned file
+        if memory_mb:
+            _limit_memory(memory_mb)
     except BaseException as exc:  # report any start-up failure, then end
         conn.send(("failed", str(exc) or type(exc).__name__))
         return
     conn.send(("ready", info, sandboxed))
-    while True:
-        try:
-            op, args, kwargs = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            if op not in OPERATIONS:
-                raise StoreError(f"unknown operation {op!r}")
-            reply = ("ok", getattr(store, op)(*args, **kwargs))
-        except StoreError as exc:
-            reply = ("error", type(exc).__name__, exc.args)
-        except MemoryError:
-            reply = ("error", "QueryEvaluationError", ("the query needs more memory than allowed",))
-        except Exception as exc:  # noqa: BLE001 — an engine surprise must not kill the loop
-            reply = ("error", "StoreError", (f"store error: {type(exc).__name__}: {exc}",))
-        try:
-            conn.send(reply)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            conn.send(("error", "StoreError", (f"store error: cannot return the answer ({exc})",)))
-        del reply
+    # Calls run on up to ``threads`` threads (started after the nice value and the seccomp
+    # filter, so they inherit both): pyoxigraph evaluates without the GIL, so they share the
+    # one copy of the graph this process holds and run on every core.
+    send_lock, running = threading.Lock(), _Running()
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="crm-kg-call") as calls:
+        while True:
+            try:
+                call_id, op, args, kwargs = conn.recv()
+            except (EOFError, OSError):
+                return
+            running.start()
+            calls.submit(_answer, conn, send_lock, running, store, call_id, op, args, kwargs)
+
+
+class _Running:
+    """Calls a worker has taken and not yet answered."""
+
+    def __init__(self):
+        self._lock, self._count = threading.Lock(), 0
+
+    def start(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    def finish(self) -> bool:
+        """True when this was the last: the worker is idle."""
+        with self._lock:
+            self._count -= 1
+            return self._count == 0
+
+
+def _answer(conn, send_lock, running: _Running, store, call_id: int, op: str, args, kwargs) -> None:
+    """Run one call and send ``(call_id, reply)``; every failure is a reply, not a dead worker.
+    The last call out trims the heap: trimming while other calls run would hand back pages
+    they are about to fault in again."""
+    try:
+        if op not in OPERATIONS:
+            raise StoreError(f"unknown operation {op!r}")
+        reply = ("ok", getattr(store, op)(*args, **kwargs))
+    except StoreError as exc:
+        reply = ("error", type(exc).__name__, exc.args)
+    except MemoryError:
+        reply = ("error", "QueryEvaluationError", ("the query needs more memory than allowed",))
+    except Exception as exc:  # noqa: BLE001 — an engine surprise must not kill the worker
+        reply = ("error", "StoreError", (f"store error: {type(exc).__name__}: {exc}",))
+    try:
+        with send_lock:
+            try:
+                conn.send((call_id, reply))
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                conn.send((call_id, ("error", "StoreError", (f"store error: cannot return the answer ({exc})",))))
+    except OSError:
+        return                                        # the pool is gone; the worker ends with it
+    del reply
+    if running.finish():
         _release_memory()
 
 
@@ -184,8 +233,8 @@ def _die_with_parent() -> None:
 
 
 def _release_memory() -> None:
-    """Give the heap an answer freed back to the system (glibc ``malloc_trim``), after the
-    reply is sent. A query's hash tables (a DISTINCT count over every statement, as in the
+    """Give the heap answers freed back to the system (glibc ``malloc_trim``), after the
+    last reply is sent. A query's hash tables (a DISTINCT count over every statement, as in the
     VoID description) otherwise stay resident in the worker for good: at 1M triples some
     300 MB in each worker that ran one. 25 ms when there is that much to give back, 0.05 ms
     when not; a no-op without glibc."""
@@ -195,15 +244,23 @@ def _release_memory() -> None:
         pass
 
 
-def _limit_memory(memory_mb: int) -> None:
-    """Cap the address space. glibc reserves 64 MB of address space per malloc arena (up to
-    8 per core), which a limit counts as used: keep to two arenas so the cap means memory."""
+def _keep_arenas_few(threads: int) -> None:
+    """glibc reserves 64 MB of address space per malloc arena (up to 8 per core), which an
+    address-space limit counts as used: keep to one per call thread (at least two), so the
+    limit means memory and the threads do not queue for one heap."""
     try:
-        ctypes.CDLL(None).mallopt(-8, 2)          # M_ARENA_MAX (glibc; elsewhere a no-op)
+        ctypes.CDLL(None).mallopt(-8, max(2, threads))   # M_ARENA_MAX (glibc; elsewhere a no-op)
     except (OSError, AttributeError):
         pass
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap the address space at its present size plus ``memory_mb`` (``RLIMIT_AS``, never above
+    the hard limit): past it an allocation fails, and the worker answers an error or dies."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        present = int(statm.read().split()[0]) * resource.getpagesize()
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    wanted = memory_mb * 1024 * 1024
+    wanted = present + memory_mb * 1024 * 1024
     if hard != resource.RLIM_INFINITY:
         wanted = min(wanted, hard)
     resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
@@ -254,13 +311,30 @@ def deny_network() -> bool:
 
 
 # -- in the web process ---------------------------------------------------------------
-@dataclass
+class _Call:
+    """A call in flight: its reply arrives from the handle's reader thread (or its worker died)."""
+
+    __slots__ = ("done", "reply")
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.reply = None
+
+
+@dataclass(eq=False)
 class _Handle:
     process: multiprocessing.process.BaseProcess
     conn: object
     info: dict
     sandboxed: bool
     kind: str = "shared"          # "reserved": never answers the ad-hoc lane
+    capacity: int = 1             # calls it runs at once (threads)
+    running: int = 0              # calls checked out to it
+    calls: dict = field(default_factory=dict)     # call id -> _Call awaiting its reply
+    send_lock: threading.Lock = field(default_factory=threading.Lock)
+    dead: bool = False
+    cause: str = ""               # why the pool killed it, for the other calls it was running
+    gone: threading.Event = field(default_factory=threading.Event)   # reaped by its reader
 
 
 class WorkerPool:
@@ -269,9 +343,9 @@ class WorkerPool:
     def __init__(self, loader, *, workers: int = 2, timeout: float = 10.0,
                  queue_timeout: float | None = None, memory_mb: int = 0, sandbox: bool = True,
                  start_timeout: float = 120.0, reserved: int = 0, lane_wait: float = 1.0,
-                 shared_nice: int = 10):
-        if workers < 1:
-            raise ValueError("a pool needs at least one worker")
+                 shared_nice: int = 10, threads: int = 1):
+        if workers < 1 or threads < 1:
+            raise ValueError("a pool needs at least one worker with at least one thread")
         self.reserved = max(0, min(reserved, workers - 1))
         # ad-hoc calls wait briefly for a worker: a flood must not hold web threads for long
         self.lane_wait = float(lane_wait)
@@ -281,7 +355,7 @@ class WorkerPool:
         check = getattr(loader, "check", None)
         if check is not None:
             check()
-        self.loader, self.size, self.timeout = loader, workers, float(timeout)
+        self.loader, self.size, self.threads, self.timeout = loader, workers, threads, float(timeout)
         self.queue_timeout = float(timeout if queue_timeout is None else queue_timeout)
         self.memory_mb, self.sandbox, self.start_timeout = memory_mb, sandbox, start_timeout
         self.retry_after = max(1, math.ceil(self.timeout))
@@ -289,12 +363,11 @@ class WorkerPool:
         # The fork server imports these once; a worker forked from it starts with them.
         # (Each worker still runs the main script's imports, as multiprocessing does.)
         self._ctx.set_forkserver_preload([__name__, "crm_kg.web"])
-        self._free: dict[str, collections.deque[_Handle]] = {"reserved": collections.deque(),
-                                                              "shared": collections.deque()}
+        # one condition guards the handles, their calls and slots, and the counters
         self._cond = threading.Condition()
-        self._lock = threading.Lock()
-        self._live: dict[int, _Handle] = {}
+        self._handles: list[_Handle] = []
         self._starting: dict[int, multiprocessing.process.BaseProcess] = {}
+        self._ids = itertools.count(1)
         self._closed = False
         self.stats = {"answered": 0, "timeouts": 0, "failures": 0, "busy": 0, "restarts": 0}
         kinds = ["reserved"] * self.reserved + ["shared"] * (workers - self.reserved)
@@ -318,23 +391,22 @@ class WorkerPool:
         parent, child = self._ctx.Pipe()
         nice = self.shared_nice if kind == "shared" else 0
         process = self._ctx.Process(target=_worker, name=f"crm-kg-query-{kind}", daemon=True,
-                                    args=(child, self.loader, self.memory_mb, self.sandbox, nice))
+                                    args=(child, self.loader, self.memory_mb, self.sandbox, nice,
+                                          self.threads))
         process.start()
         child.close()
-        with self._lock:
+        with self._cond:
             self._starting[process.pid] = process
         return process, parent, kind
 
     def _ready(self, process, conn, kind: str) -> _Handle:
         try:
-            handle = self._handshake(process, conn)
-            handle.kind = kind
-            return handle
+            return self._handshake(process, conn, kind)
         finally:
-            with self._lock:
+            with self._cond:
                 self._starting.pop(process.pid, None)
 
-    def _handshake(self, process, conn) -> _Handle:
+    def _handshake(self, process, conn, kind: str) -> _Handle:
         if not conn.poll(self.start_timeout):
             process.kill()
             raise StoreError(f"a query worker did not start within {self.start_timeout:g} s")
@@ -346,18 +418,58 @@ class WorkerPool:
         if message[0] != "ready":
             process.join(1)
             raise StoreError(message[1])
-        handle = _Handle(process, conn, message[1], message[2])
-        with self._lock:
-            self._live[process.pid] = handle
-        return handle
+        return _Handle(process, conn, message[1], message[2], kind=kind, capacity=self.threads)
 
-    def _retire(self, handle: _Handle) -> None:
-        """Kill a worker (if still alive) and start a replacement in the background."""
-        with self._lock:
-            self._live.pop(handle.process.pid, None)
+    def _checkin(self, handle: _Handle) -> None:
+        """Put a started worker to work: its slots open, and a thread reads its replies."""
+        with self._cond:
+            self._handles.append(handle)
+            self._cond.notify_all()
+        threading.Thread(target=self._read, args=(handle,), name="crm-kg-query-replies",
+                         daemon=True).start()
+
+    def _read(self, handle: _Handle) -> None:
+        """Hand each reply to its call; when the worker's pipe closes, the worker is gone."""
+        while True:
+            try:
+                call_id, reply = handle.conn.recv()
+            except (EOFError, OSError, ValueError):
+                break
+            with self._cond:
+                call = handle.calls.pop(call_id, None)
+            if call is not None:            # else its caller gave up at the deadline
+                call.reply = reply
+                call.done.set()
+        self._lost(handle)
+
+    def _evict(self, handle: _Handle, cause: str = "") -> None:
+        """Take a worker out of service now and kill it; its reader thread does the rest (it
+        alone joins the process: two threads reading a fork-server child's exit status race)."""
+        with self._cond:
+            handle.dead, handle.cause = True, handle.cause or cause
+            if handle in self._handles:
+                self._handles.remove(handle)
+        handle.process.kill()
+
+    def _lost(self, handle: _Handle) -> None:
+        """The worker died (crash, memory, killed at a deadline or from outside): fail the
+        calls it was running and start a replacement in the background."""
         if handle.process.is_alive():
             handle.process.kill()
-        handle.process.join(5)
+        handle.process.join(5)                    # only this thread joins it (see _evict)
+        code = handle.process.exitcode
+        handle.gone.set()
+        with self._cond:
+            handle.dead = True
+            if handle in self._handles:
+                self._handles.remove(handle)
+            calls, handle.calls = list(handle.calls.values()), {}
+            self.stats["failures"] += len(calls)
+            self._cond.notify_all()
+        cause = handle.cause or (f"signal {-code}" if code is not None and code < 0 else f"exit code {code}")
+        for call in calls:
+            call.reply = ("died", cause, bool(handle.cause))
+            call.done.set()
         handle.conn.close()
         if not self._closed:
             self._count("restarts")
@@ -389,38 +501,32 @@ class WorkerPool:
         adhoc = LANE.get() == "adhoc"
         for _ in range(self.size + 1):
             handle = self._checkout(adhoc)
+            call, call_id = _Call(), next(self._ids)
+            with self._cond:
+                handle.calls[call_id] = call
             try:
-                handle.conn.send((op, args, kwargs))
+                with handle.send_lock:
+                    handle.conn.send((call_id, op, args, kwargs))
             except (OSError, ValueError):       # died while idle (OOM killer…): not this query's fault
-                self._retire(handle)
+                with self._cond:
+                    handle.calls.pop(call_id, None)
+                self._release(handle)
+                self._evict(handle)               # its reader thread replaces it
                 continue
             break
         else:
             raise EngineFailed("the query workers are restarting; try again shortly", self.retry_after)
         try:
-            ready = handle.conn.poll(self.timeout)
-        except (OSError, ValueError):
-            ready = None
-        if ready is False:
-            self._count("timeouts")
-            self._retire(handle)
-            raise QueryTimeout(f"the query was stopped after {self.timeout:g} s, the time limit of "
-                               "this endpoint; narrow it down (LIMIT, more specific patterns)",
+            reply = self._wait(handle, call, call_id)
+        finally:
+            self._release(handle)
+        if reply[0] == "died" and reply[2]:
+            raise EngineFailed(f"the query was stopped with its worker: {reply[1]}; try again",
                                self.retry_after)
-        try:
-            if ready is None:
-                raise EOFError
-            reply = handle.conn.recv()
-        except (EOFError, OSError):
-            handle.process.join(1)
-            code = handle.process.exitcode
-            self._count("failures")
-            self._retire(handle)
-            cause = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-            raise EngineFailed(f"the query engine stopped while answering ({cause}); the query is "
+        if reply[0] == "died":
+            raise EngineFailed(f"the query engine stopped while answering ({reply[1]}); the query is "
                                "probably too large, too deeply chained or too memory-hungry",
-                               self.retry_after) from None
-        self._checkin(handle)
+                               self.retry_after)
         self._count("answered")
         if reply[0] == "ok":
             return reply[1]
@@ -429,32 +535,52 @@ class WorkerPool:
             error = StoreError
         raise error(*reply[2])
 
+    def _wait(self, handle: _Handle, call: _Call, call_id: int):
+        """The call's reply, or :class:`QueryTimeout` (and the worker killed) at the deadline."""
+        if not call.done.wait(self.timeout):
+            with self._cond:
+                late = handle.calls.pop(call_id, None) is not None
+                if late:
+                    self.stats["timeouts"] += 1
+            if late:                              # the query stops for real; the reader replaces it
+                self._evict(handle, "another query on its worker ran past the time limit")
+                handle.gone.wait(5)               # and its memory is freed before the answer
+                raise QueryTimeout(f"the query was stopped after {self.timeout:g} s, the time limit of "
+                                   "this endpoint; narrow it down (LIMIT, more specific patterns)",
+                                   self.retry_after)
+            call.done.wait()                      # answered as the deadline passed: take it
+        return call.reply
+
     def _checkout(self, adhoc: bool) -> _Handle:
-        """An idle worker: a reserved one first unless ``adhoc`` (which may use shared ones only)."""
+        """A worker with a free slot, its slot taken: a reserved one first unless ``adhoc``
+        (which may use shared ones only); among those, the least busy."""
         wait = min(self.lane_wait, self.queue_timeout) if adhoc and self.reserved else self.queue_timeout
         deadline = time.monotonic() + wait
+        kinds = ("shared",) if adhoc else ("reserved", "shared")
         with self._cond:
             while True:
-                if not adhoc and self._free["reserved"]:
-                    return self._free["reserved"].popleft()
-                if self._free["shared"]:
-                    return self._free["shared"].popleft()
+                for kind in kinds:
+                    open_ = [h for h in self._handles if h.kind == kind and h.running < h.capacity]
+                    if open_:
+                        handle = min(open_, key=lambda h: h.running)
+                        handle.running += 1
+                        return handle
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
                 self._cond.wait(remaining)
-        self._count("busy")
+            self.stats["busy"] += 1
         which = (f"the {self.size - self.reserved} query worker(s) open to ad-hoc SPARQL"
                  if adhoc and self.reserved else "every query worker")
         raise EngineBusy(f"{which} stayed busy for {wait:g} s; try again shortly", self.retry_after)
 
-    def _checkin(self, handle: _Handle) -> None:
+    def _release(self, handle: _Handle) -> None:
         with self._cond:
-            self._free[handle.kind].append(handle)
+            handle.running -= 1
             self._cond.notify_all()
 
     def _count(self, what: str) -> None:
-        with self._lock:
+        with self._cond:
             self.stats[what] += 1
 
     def query(self, sparql, bindings=None, limit=None, dataset=None):
@@ -476,33 +602,27 @@ class WorkerPool:
 
     def pids(self) -> list[int]:
         """Process ids of the workers that are up (for health checks and tests)."""
-        with self._lock:
-            return sorted(self._live)
+        with self._cond:
+            return sorted(h.process.pid for h in self._handles)
 
     def info(self) -> dict:
         info = dict(self._info)
-        with self._lock:
-            stats, alive = dict(self.stats), len(self._live)
         with self._cond:
-            idle = len(self._free["reserved"]) + len(self._free["shared"])
-        info["pool"] = {"workers": self.size, "alive": alive, "idle": idle,
-                        "reserved": self.reserved, "timeout": self.timeout, "memory_mb": self.memory_mb,
-                        "sandbox": self._sandboxed, **stats}
+            stats, alive = dict(self.stats), len(self._handles)
+            idle = sum(1 for h in self._handles if h.running == 0)
+            running = sum(h.running for h in self._handles)
+        info["pool"] = {"workers": self.size, "threads": self.threads, "alive": alive, "idle": idle,
+                        "running": running, "reserved": self.reserved, "timeout": self.timeout,
+                        "memory_mb": self.memory_mb, "sandbox": self._sandboxed, **stats}
         return info
 
     def ready(self) -> tuple[bool, str]:
-        """(True, "") when a worker is up to answer; else (False, why). Idle workers found
-        dead (killed from outside) are replaced now rather than when a query meets them."""
+        """(True, "") when a worker is up to answer; else (False, why). A worker that died is
+        noticed by its reply reader at once and replaced (:meth:`_lost`)."""
         if self._closed:
             return False, "the query pool is closed"
         with self._cond:
-            dead = [h for kind in self._free.values() for h in kind if not h.process.is_alive()]
-            for handle in dead:
-                self._free[handle.kind].remove(handle)
-        for handle in dead:
-            self._retire(handle)
-        with self._lock:
-            alive = sum(1 for h in self._live.values() if h.process.is_alive())
+            alive = sum(1 for h in self._handles if h.process.is_alive())
         return (True, "") if alive else (False, "no query worker is up (all are restarting)")
 
     def close(self) -> None:
@@ -511,14 +631,13 @@ class WorkerPool:
             return
         self._closed = True
         getattr(self.loader, "close", lambda: None)()
-        with self._lock:
-            handles, self._live = list(self._live.values()), {}
-            starting, self._starting = list(self._starting.values()), {}
+        with self._cond:
+            handles, starting = list(self._handles), list(self._starting.values())
+            self._starting = {}
         for process in [h.process for h in handles] + starting:
             process.kill()
         for handle in handles:
-            handle.process.join(5)
-            handle.conn.close()
+            handle.gone.wait(5)                   # reaped by its reader thread
         for process in starting:
             process.join(5)
 
@@ -548,4 +667,4 @@ def open_store(settings):
             loader.close()
     return WorkerPool(loader, workers=settings.query_workers, timeout=settings.query_timeout,
                       memory_mb=settings.query_memory_mb, reserved=settings.reserved_workers,
-                      start_timeout=settings.query_start_timeout)
+                      start_timeout=settings.query_start_timeout, threads=settings.query_threads)
