@@ -15,9 +15,14 @@ are 127.0.0.1, so the per-client rate limit is off (``CRM_KG_RATE_LIMIT=0``).
   ``CRM_KG_ANSWER_CACHE_ENTRIES=0``: every request runs the query.
 
 Server memory is sampled over the whole process tree (gunicorn, its worker,
-the fork server and the query workers) while the server starts, answers
-every saved query once, and serves the load; peak RSS and PSS are reported.
-Run alone: ``python -m benchmarks.http --ttl-dir DIR``.
+the fork server and the query workers) while the server answers every saved
+query once and serves the cached load; peak RSS and PSS are reported.
+
+Each query worker holds its own copy of the graph (:mod:`crm_kg.execute`), so
+memory grows with the pool and little else does on two cores: ``workers``
+runs the whole measurement once per pool size (``CRM_KG_QUERY_WORKERS``), side
+by side in one table. Run alone:
+``python -m benchmarks.http --ttl-dir DIR [--workers 2,3]``.
 """
 
 from __future__ import annotations
@@ -120,6 +125,7 @@ def _touch_every_query(port: int) -> int:
 
 @dataclass
 class HttpRun:
+    workers: int | None             # query workers per web process (None: the configured default)
     started: float
     cached: Load
     uncached: Load
@@ -129,11 +135,13 @@ class HttpRun:
 
 
 def measure(ttl_dir: Path, query: str = QUERY, *, clients: int = 8, processes: int = 2,
-            seconds: float = 10.0) -> HttpRun:
+            seconds: float = 10.0, workers: int | None = None) -> HttpRun:
     path = f"/api/queries/{query}"
     # every load client is 127.0.0.1: the per-client rate limit (429 past it) is off, since
     # this measures what the server can answer, not what one client is allowed
     env = {"CRM_KG_RATE_LIMIT": "0"}
+    if workers is not None:
+        env["CRM_KG_QUERY_WORKERS"] = str(workers)
     with Gunicorn(ttl_dir, env=env) as server, MemoryWatch(server.process.pid) as memory:
         failures = _touch_every_query(server.port)
         generate_load(server.port, path, clients=2, processes=1, seconds=1)        # warm
@@ -144,16 +152,18 @@ def measure(ttl_dir: Path, query: str = QUERY, *, clients: int = 8, processes: i
         generate_load(server.port, path, clients=2, processes=1, seconds=1)
         uncached = generate_load(server.port, path, clients=clients, processes=processes,
                                  seconds=seconds)
-    return HttpRun(started, cached, uncached, memory.peak_rss, memory.peak_pss, failures)
+    return HttpRun(workers, started, cached, uncached, memory.peak_rss, memory.peak_pss, failures)
 
 
-def report(run: HttpRun, query: str, title: str) -> str:
-    rows = [[kind, f"{load.per_second:.0f}", f"{load.p99 * 1000:.1f}", load.requests, load.errors]
-            for kind, load in (("cached", run.cached), ("uncached", run.uncached))]
-    text = table(["answers", "req/s", "p99 ms", "requests", "errors"], rows, title + f" ({query})")
-    return text + (f"\nserver start {run.started:.1f} s; peak memory of the server tree: "
-                   f"RSS {mib(run.peak_rss_kb)} MiB, PSS {mib(run.peak_pss_kb)} MiB; "
-                   f"saved queries answered with an error: {run.query_failures}")
+def report(runs: list[HttpRun], query: str, title: str) -> str:
+    """One row per pool size: start, peak memory, cached and uncached throughput."""
+    def load(x: Load) -> str:
+        return f"{x.per_second:.0f} ({x.p99 * 1000:.1f} ms, {x.errors} errors)"
+    rows = [[run.workers or "default", f"{run.started:.1f}",
+             f"{mib(run.peak_pss_kb)} ({mib(run.peak_rss_kb)})", load(run.cached), load(run.uncached),
+             run.query_failures] for run in runs]
+    return table(["query workers", "start s", "peak PSS MiB (RSS)", "cached req/s (p99, errors)",
+                  "uncached req/s (p99, errors)", "saved queries failed"], rows, f"{title} ({query})")
 
 
 def main() -> None:
@@ -163,10 +173,19 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", default="", help="pool sizes to compare, e.g. 2,3 (default: configured)")
     args = parser.parse_args()
-    run = measure(args.ttl_dir, args.query, clients=args.clients, processes=args.processes,
-                  seconds=args.seconds)
-    print(report(run, args.query, f"HTTP, {args.ttl_dir}"))
+    runs = [measure(args.ttl_dir, args.query, clients=args.clients, processes=args.processes,
+                    seconds=args.seconds, workers=n) for n in pool_sizes(args.workers)]
+    print(report(runs, args.query, f"HTTP, {args.ttl_dir}"))
+
+
+def pool_sizes(text: str) -> list[int | None]:
+    """``"2,3"`` → [2, 3]; empty → [None] (the configured default)."""
+    sizes = [int(part) for part in text.split(",") if part.strip()]
+    if any(n < 1 for n in sizes):
+        raise ValueError(f"pool sizes must be at least 1: {text!r}")
+    return sizes or [None]
 
 
 if __name__ == "__main__":

@@ -101,3 +101,33 @@ def test_helpers():
     assert [size_label(n) for n in (100_000, 1_000_000, 5_500)] == ["100k", "1M", "5500"]
     values = [float(n) for n in range(1, 101)]
     assert percentile(values, 50) == 50 and percentile(values, 95) == 95 and percentile([3.0], 99) == 3
+
+
+def test_http_targets_read_the_configured_pools_run():
+    """The HTTP benchmark runs once per pool size; memory and throughput are judged on the
+    run of the configured pool (here 2 workers), whatever the other runs measured."""
+    def run(workers, pss_mib, per_second):
+        load = {"per_second": per_second, "p99": 0.004, "requests": 1000, "errors": 0}
+        return {"workers": workers, "started": 3.0, "cached": load, "uncached": load,
+                "peak_rss_kb": pss_mib * 1500, "peak_pss_kb": pss_mib * 1024, "query_failures": 0}
+    h = {"query": "q", "default_workers": 2,
+         "runs": [{"workers": 1, "error": "RuntimeError: boom"}, run(3, 1100, 2500), run(2, 760, 2400)]}
+    results = {"sizes": {"1M": {"triples": 10**6, "latency": {}, "http": h}}}
+    checked = dict((name, (ok, detail)) for name, ok, detail in bench.targets(results).results)
+    memory = checked["server memory under 1 GB (at 1M, 2 query workers)"]
+    assert memory == (True, "peak PSS 760 MiB (RSS 1113 MiB)")
+    assert checked["cached answers ≥ 2,000 req/s, no errors (at 1M, 2 query workers)"][0] is True
+    # without a run of the configured size, the first good run is judged, and says so
+    h["default_workers"] = 4
+    memory = [(name, ok) for name, ok, _ in bench.targets(results).results if "memory" in name]
+    assert memory == [("server memory under 1 GB (at 1M, 3 query workers)", False)]
+    assert bench.default_http_run({"runs": [{"workers": 2, "error": "x"}]}) is None
+    text = bench.load_table("1M", results["sizes"]["1M"])
+    assert "server peak memory (MiB), 2 query workers" in text and "1 query workers" not in text
+
+
+def test_pool_sizes_of_the_http_benchmark():
+    assert http.pool_sizes("2,3") == [2, 3] and http.pool_sizes(" 4 ") == [4]
+    assert http.pool_sizes("") == [None]
+    with pytest.raises(ValueError, match="at least 1"):
+        http.pool_sizes("0,2")
