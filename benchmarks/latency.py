@@ -136,7 +136,11 @@ def run_virtuoso(ttl_dir: Path, queries, repeat: int, timeout: float = 60.0,
 def _rdflib_child(conn, dataset, text, bindings, repeat):
     for _ in range(repeat + 1):
         start = time.perf_counter()
-        rows = len(list(dataset.query(text, initBindings=bindings)))
+        try:
+            rows = len(list(dataset.query(text, initBindings=bindings)))
+        except Exception as exc:  # noqa: BLE001 — rdflib's own failure is the figure
+            conn.send((None, f"rdflib error: {type(exc).__name__}: {exc}"))
+            return
         conn.send((time.perf_counter() - start, rows))
 
 
@@ -163,6 +167,9 @@ def run_rdflib(ttl_dir: Path, queries, repeat: int, timeout: float = 30.0) -> St
                     timing.failure = "timeout"
                     break
                 seconds, rows = parent.recv()
+                if seconds is None:
+                    timing.failure = rows
+                    break
                 if n == 0:
                     timing.rows = rows
                 else:

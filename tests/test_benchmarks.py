@@ -131,3 +131,15 @@ def test_pool_sizes_of_the_http_benchmark():
     assert http.pool_sizes("") == [None]
     with pytest.raises(ValueError, match="at least 1"):
         http.pool_sizes("0,2")
+
+
+def test_an_rdflib_failure_is_a_figure_not_a_traceback(synthetic_build):
+    """rdflib's engine failing on a query (here: bad syntax) is reported in the table as an
+    error with its message; the next query still runs."""
+    out, _ = synthetic_build
+    queries = [("broken", "SELECT * WHERE { ?s ?p }", {}),
+               ("count", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {})]
+    run = latency.run_rdflib(out, queries, repeat=1, timeout=60)
+    broken, count = run.timings["broken"], run.timings["count"]
+    assert broken.failure.startswith("rdflib error: ") and broken.p95 is None
+    assert count.failure is None and count.rows == 1 and len(count.runs) == 1
