@@ -35,7 +35,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,8 +49,7 @@ from .execute import Unavailable
 from .results import write as write_results
 from .sparqlscan import scan
 from .store import (DATASET_FILE, RDF_FORMATS, RESULT_FORMATS, Dataset, NotSerializable,
-                    QuerySyntaxError, Result, Serialized, StoreError, from_ox, read_manifest,
-                    to_ox)
+                    QuerySyntaxError, Result, Serialized, StoreError, from_ox, read_manifest)
 from .upstream import BadGateway, Breaker, GatewayTimeout, check_complete, remote_errors
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
