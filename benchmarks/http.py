@@ -111,14 +111,16 @@ def generate_load(port: int, path: str, *, clients: int = 8, processes: int = 2,
     return Load(len(latencies) + errors, errors, elapsed, latencies)
 
 
-def _touch_every_query(port: int) -> int:
-    """Ask for every saved query once (defaults) so memory includes real answers; failures."""
-    conn, failed = http.client.HTTPConnection("127.0.0.1", port, timeout=120), 0
+def _touch_every_query(port: int) -> dict[str, int]:
+    """Ask for every saved query once (defaults) so memory includes real answers; the HTTP
+    status of each that was not answered 200, by name."""
+    conn, failed = http.client.HTTPConnection("127.0.0.1", port, timeout=120), {}
     for name, _text, _b in saved_queries():
         conn.request("GET", f"/api/queries/{name}")
         response = conn.getresponse()
         response.read()
-        failed += response.status != 200
+        if response.status != 200:
+            failed[name] = response.status
     conn.close()
     return failed
 
@@ -131,7 +133,7 @@ class HttpRun:
     uncached: Load
     peak_rss_kb: int
     peak_pss_kb: int
-    query_failures: int
+    query_failures: dict[str, int]     # saved queries not answered 200 when asked once: status
 
 
 def measure(ttl_dir: Path, query: str = QUERY, *, clients: int = 8, processes: int = 2,
@@ -155,13 +157,18 @@ def measure(ttl_dir: Path, query: str = QUERY, *, clients: int = 8, processes: i
     return HttpRun(workers, started, cached, uncached, memory.peak_rss, memory.peak_pss, failures)
 
 
+def _failures(failed: dict[str, int]) -> str:
+    return f"{len(failed)}" + (": " + ", ".join(f"{n} ({c})" for n, c in sorted(failed.items()))
+                               if failed else "")
+
+
 def report(runs: list[HttpRun], query: str, title: str) -> str:
     """One row per pool size: start, peak memory, cached and uncached throughput."""
     def load(x: Load) -> str:
         return f"{x.per_second:.0f} ({x.p99 * 1000:.1f} ms, {x.errors} errors)"
     rows = [[run.workers or "default", f"{run.started:.1f}",
              f"{mib(run.peak_pss_kb)} ({mib(run.peak_rss_kb)})", load(run.cached), load(run.uncached),
-             run.query_failures] for run in runs]
+             _failures(run.query_failures)] for run in runs]
     return table(["query workers", "start s", "peak PSS MiB (RSS)", "cached req/s (p99, errors)",
                   "uncached req/s (p99, errors)", "saved queries failed"], rows, f"{title} ({query})")
 

@@ -109,7 +109,7 @@ def test_http_targets_read_the_configured_pools_run():
     def run(workers, pss_mib, per_second):
         load = {"per_second": per_second, "p99": 0.004, "requests": 1000, "errors": 0}
         return {"workers": workers, "started": 3.0, "cached": load, "uncached": load,
-                "peak_rss_kb": pss_mib * 1500, "peak_pss_kb": pss_mib * 1024, "query_failures": 0}
+                "peak_rss_kb": pss_mib * 1500, "peak_pss_kb": pss_mib * 1024, "query_failures": {}}
     h = {"query": "q", "default_workers": 2,
          "runs": [{"workers": 1, "error": "RuntimeError: boom"}, run(3, 1100, 2500), run(2, 760, 2400)]}
     results = {"sizes": {"1M": {"triples": 10**6, "latency": {}, "http": h}}}
@@ -143,3 +143,14 @@ def test_an_rdflib_failure_is_a_figure_not_a_traceback(synthetic_build):
     broken, count = run.timings["broken"], run.timings["count"]
     assert broken.failure.startswith("rdflib error: ") and broken.p95 is None
     assert count.failure is None and count.rows == 1 and len(count.runs) == 1
+
+
+def test_http_report_names_the_saved_queries_that_failed():
+    load = http.Load(requests=100, errors=0, seconds=1.0, latencies=[0.01] * 100)
+    runs = [http.HttpRun(2, 3.5, load, load, 900 * 1024, 800 * 1024,
+                         {"where-is-material-mentioned": 503, "supply-concentration": 503}),
+            http.HttpRun(3, 4.0, load, load, 1200 * 1024, 1100 * 1024, {})]
+    rows = [line for line in http.report(runs, "q", "t").splitlines() if line.startswith("| 2 ") or
+            line.startswith("| 3 ")]
+    assert "2: supply-concentration (503), where-is-material-mentioned (503)" in rows[0]
+    assert "800 (900)" in rows[0] and rows[1].rstrip(" |").endswith("0")
