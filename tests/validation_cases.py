@@ -447,6 +447,8 @@ CASES: list[Case] = [
     catch("check:numbering-gap", set_(ZSUB, "crm:number", "2") + " ; " + set_(ZSUB, "crm:notation", '"2.2"'),
           ZSUB, "a lost sub-recommendation"),
     passes("check:numbering-gap", "", ZSUB, "sub-numbers restart under their parent"),
+    catch("check:numbering-gap", f"DELETE WHERE {{ {OPP1} ?p ?o }} ; DELETE WHERE {{ ?s ?p {OPP1} }}",
+          "@opportunity/nhfl-2025/2", "recommendation 1 does not stand in for opportunity 1"),
     catch("check:numbering-duplicate", set_(REC2, "crm:number", "1"), REC2),
     catch("check:notation-mismatch", set_(ZSUB, "crm:notation", '"1"'), ZSUB, "sub-number without the parent's"),
     catch("check:notation-mismatch", set_(REC2, "crm:notation", '"3"'), REC2),
