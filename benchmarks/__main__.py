@@ -26,9 +26,9 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from . import http, latency, load, synthetic
 from crm_kg.config import load_settings
 
+from . import http, latency, load, synthetic
 from .common import ROOT, Targets, mib, parse_size, size_label, table
 
 

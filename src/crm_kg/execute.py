@@ -328,11 +328,9 @@ class _Handle:
     info: dict
     sandboxed: bool
     kind: str = "shared"          # "reserved": never answers the ad-hoc lane
-    capacity: int = 1             # calls it runs at once (threads)
-    running: int = 0              # calls checked out to it
+    running: int = 0              # calls checked out to it (at most the pool's threads)
     calls: dict = field(default_factory=dict)     # call id -> _Call awaiting its reply
     send_lock: threading.Lock = field(default_factory=threading.Lock)
-    dead: bool = False
     cause: str = ""               # why the pool killed it, for the other calls it was running
     gone: threading.Event = field(default_factory=threading.Event)   # reaped by its reader
 
@@ -418,7 +416,7 @@ class WorkerPool:
         if message[0] != "ready":
             process.join(1)
             raise StoreError(message[1])
-        return _Handle(process, conn, message[1], message[2], kind=kind, capacity=self.threads)
+        return _Handle(process, conn, message[1], message[2], kind=kind)
 
     def _checkin(self, handle: _Handle) -> None:
         """Put a started worker to work: its slots open, and a thread reads its replies."""
@@ -446,7 +444,7 @@ class WorkerPool:
         """Take a worker out of service now and kill it; its reader thread does the rest (it
         alone joins the process: two threads reading a fork-server child's exit status race)."""
         with self._cond:
-            handle.dead, handle.cause = True, handle.cause or cause
+            handle.cause = handle.cause or cause
             if handle in self._handles:
                 self._handles.remove(handle)
         handle.process.kill()
@@ -454,15 +452,11 @@ class WorkerPool:
     def _lost(self, handle: _Handle) -> None:
         """The worker died (crash, memory, killed at a deadline or from outside): fail the
         calls it was running and start a replacement in the background."""
-        if handle.process.is_alive():
-            handle.process.kill()
+        self._evict(handle)                       # out of service, if the pool had not taken it out
         handle.process.join(5)                    # only this thread joins it (see _evict)
         code = handle.process.exitcode
         handle.gone.set()
         with self._cond:
-            handle.dead = True
-            if handle in self._handles:
-                self._handles.remove(handle)
             calls, handle.calls = list(handle.calls.values()), {}
             self.stats["failures"] += len(calls)
             self._cond.notify_all()
@@ -560,7 +554,7 @@ class WorkerPool:
         with self._cond:
             while True:
                 for kind in kinds:
-                    open_ = [h for h in self._handles if h.kind == kind and h.running < h.capacity]
+                    open_ = [h for h in self._handles if h.kind == kind and h.running < self.threads]
                     if open_:
                         handle = min(open_, key=lambda h: h.running)
                         handle.running += 1
@@ -618,11 +612,12 @@ class WorkerPool:
 
     def ready(self) -> tuple[bool, str]:
         """(True, "") when a worker is up to answer; else (False, why). A worker that died is
-        noticed by its reply reader at once and replaced (:meth:`_lost`)."""
+        taken out by its reply reader at once and replaced (:meth:`_lost`); asking the process
+        here instead would read its exit status beside that reader (see :meth:`_evict`)."""
         if self._closed:
             return False, "the query pool is closed"
         with self._cond:
-            alive = sum(1 for h in self._handles if h.process.is_alive())
+            alive = len(self._handles)
         return (True, "") if alive else (False, "no query worker is up (all are restarting)")
 
     def close(self) -> None:
