@@ -1,12 +1,12 @@
 """gunicorn settings, read by ``gunicorn app:app`` from this directory.
 
 One web process with many threads: a thread only waits while a query worker
-(crm_kg.execute, ``query_workers`` processes per web process) answers under
+(crm_kg.store.pool, ``query_workers`` processes per web process) answers under
 the deadline, so a slow query never holds up other clients. More web
 processes (``WEB_CONCURRENCY``) means more query pools. ``--bind`` as usual.
 
 Reload: ``crm-kg reload`` (or ``kill -HUP`` of a *worker*) makes each web
-process load the new graph and swap it in while it answers (crm_kg.serving);
+process load the new graph and swap it in while it answers (crm_kg.store.serving);
 the workers announce themselves in data/.ttl.run/. ``kill -HUP`` of the
 gunicorn *master* is gunicorn's own restart of its workers, which cannot boot
 if the new graph is broken — prefer ``crm-kg reload``, which keeps the old
@@ -30,6 +30,6 @@ limit_request_line = 8190    # the longest GET request line gunicorn reads; long
 
 def post_worker_init(worker):
     """Announce this worker for `crm-kg reload` and reload on SIGHUP (after gunicorn's own handlers)."""
-    from crm_kg.serving import announce_app
+    from crm_kg.store.serving import announce_app
 
     announce_app(worker.wsgi)

@@ -18,7 +18,7 @@ Server memory is sampled over the whole process tree (gunicorn, its worker,
 the fork server and the query workers) while the server answers every saved
 query once and serves the cached load; peak RSS and PSS are reported.
 
-Each query worker holds its own copy of the graph (:mod:`crm_kg.execute`), so
+Each query worker holds its own copy of the graph (:mod:`crm_kg.store.pool`), so
 memory grows with the pool and little else does on two cores: ``workers``
 runs the whole measurement once per pool size (``CRM_KG_QUERY_WORKERS``), side
 by side in one table. Run alone:

@@ -1,11 +1,11 @@
 """Latency of every saved query (default parameters) on three engines, side by side.
 
 * **embedded** — pyoxigraph through our own code: a
-  :class:`~crm_kg.execute.WorkerPool` over the build directory, as
+  :class:`~crm_kg.store.pool.WorkerPool` over the build directory, as
   ``crm-kg serve`` and gunicorn use it (the answer crosses the worker's pipe).
-* **virtuoso** — a throw-away Virtuoso (:mod:`crm_kg.virtuoso`) loaded by
+* **virtuoso** — a throw-away Virtuoso (:mod:`benchmarks.virtuoso`) loaded by
   ``crm-kg load`` (its bulk loader), queried through
-  :class:`~crm_kg.remote.RemoteStore` (SPARQLWrapper, values bound in VALUES).
+  :class:`~crm_kg.store.remote.RemoteStore` (SPARQLWrapper, values bound in VALUES).
 * **rdflib** — rdflib's own SPARQL engine on a ``Dataset`` with the union as
   default graph, parameters as ``initBindings``. rdflib cannot stop a query,
   so each query runs in a child forked from the process holding the graph,
@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crm_kg.config import load_settings
-from crm_kg.execute import DirectoryLoader, WorkerPool
-from crm_kg.queries import QueryLibrary
+from crm_kg.sparql.library import QueryLibrary
+from crm_kg.store.embedded import DirectoryLoader
+from crm_kg.store.pool import WorkerPool
 
 from .common import BIN, ROOT, ms, percentile, table
 
@@ -110,8 +111,8 @@ def load_virtuoso(server, ttl_dir: Path) -> float:
 
 def run_virtuoso(ttl_dir: Path, queries, repeat: int, timeout: float = 60.0,
                  memory_mb: int = 2048) -> StoreRun:
-    from crm_kg import virtuoso
-    from crm_kg.remote import RemoteStore
+    from benchmarks import virtuoso
+    from crm_kg.store.remote import RemoteStore
 
     run = StoreRun("virtuoso")
     if virtuoso.available() is None:

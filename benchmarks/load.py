@@ -4,7 +4,7 @@
   the real graph, in a temporary directory; the committed ``data/ttl`` is
   not touched.
 * SHACL — ``crm-kg validate --no-owl --input crm-kg.nq`` (pyshacl over the
-  union of the graphs, :mod:`crm_kg.validate`) on a synthetic graph, stopped
+  union of the graphs, :mod:`crm_kg.quality.validate`) on a synthetic graph, stopped
   at ``timeout`` and reported as such.
 
 Load times into the stores are measured where the stores are opened

@@ -14,12 +14,12 @@ import tempfile
 import time
 from unittest import mock
 
-from crm_kg import mentions
-from crm_kg.build import build_dataset, load_ontology, run_build
-from crm_kg.build.reference import Reference
 from crm_kg.config import load_settings
-from crm_kg.resolve import ConceptIndex
-from crm_kg.sources import read_sources
+from crm_kg.pipeline import mentions
+from crm_kg.pipeline.rdf.reference import Reference
+from crm_kg.pipeline.resolve import ConceptIndex
+from crm_kg.pipeline.sources import read_sources
+from crm_kg.pipeline.stages import build_dataset, load_ontology, run_build
 
 
 def _median(fn, runs: int = 5) -> float:

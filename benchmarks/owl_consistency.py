@@ -13,10 +13,9 @@ import argparse
 from rdflib import Dataset
 
 from benchmarks.common import Stages
-
 from crm_kg.config import load_settings
-from crm_kg.ontology import lint
-from crm_kg.reasoning import for_hermit, hermit, split
+from crm_kg.quality.reasoning import for_hermit, hermit, split
+from crm_kg.quality.release import lint
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from benchmarks.common import percentile, tree_memory_kb
-from crm_kg.virtuoso import free_port
+from benchmarks.virtuoso import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,10 +16,15 @@ import argparse
 from rdflib import Dataset
 
 from benchmarks.common import Stages
-
-from crm_kg.checks import check_store, run_checks
 from crm_kg.config import load_settings
-from crm_kg.validate import load_settings_checks, load_shapes, run_shacl, shape_count, union_graph
+from crm_kg.quality.checks import check_store, run_checks
+from crm_kg.quality.validate import (
+    load_settings_checks,
+    load_shapes,
+    run_shacl,
+    shape_count,
+    union_graph,
+)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -44,7 +49,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         rows = timed("SPARQL checks: run all", run_checks, store, checks)
         assert not rows, "the committed graph fails a check"
         if not args.no_owl:
-            from crm_kg.reasoning import check_dataset
+            from crm_kg.quality.reasoning import check_dataset
 
             owl = timed("OWL: declarations + HermiT", check_dataset, dataset, settings)
             assert owl.conforms, owl.text()

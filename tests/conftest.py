@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from crm_kg.build import run_build
+from benchmarks.virtuoso import free_port  # noqa: F401  (one loopback port picker; tests import it from here)
 from crm_kg.config import load_settings
-from crm_kg.sources import Document, Edition
-from crm_kg.store import EmbeddedStore
-from crm_kg.virtuoso import free_port  # noqa: F401  (one loopback port picker; tests import it from here)
+from crm_kg.pipeline.sources import Document, Edition
+from crm_kg.pipeline.stages import run_build
+from crm_kg.store.embedded import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "cases"
@@ -78,7 +78,8 @@ POOL_TIMEOUT = 1.5   # seconds; small, so tests of the deadline are quick
 @pytest.fixture(scope="session")
 def pool(built):
     """A two-worker query pool over the session's build (closed at the end)."""
-    from crm_kg.execute import DirectoryLoader, WorkerPool
+    from crm_kg.store.embedded import DirectoryLoader
+    from crm_kg.store.pool import WorkerPool
 
     build_settings, _ = built
     with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=2, timeout=POOL_TIMEOUT,

@@ -24,16 +24,17 @@ from rdflib import Graph
 sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import fixture_document  # noqa: E402
-from crm_kg.build import load_ontology, new_dataset  # noqa: E402
-from crm_kg.build.context import Context  # noqa: E402
-from crm_kg.build.facts import emit  # noqa: E402
-from crm_kg.build.products import Products  # noqa: E402
-from crm_kg.build.reference import Reference  # noqa: E402
-from crm_kg.build.serialize import HEADER, turtle  # noqa: E402
+
 from crm_kg.config import load_settings  # noqa: E402
-from crm_kg.extract import nhfl, nhfl_nl, zh  # noqa: E402
 from crm_kg.iri import GRAPH  # noqa: E402
-from crm_kg.resolve import ConceptIndex  # noqa: E402
+from crm_kg.pipeline.extract import nhfl, nhfl_nl, zh  # noqa: E402
+from crm_kg.pipeline.rdf.context import Context  # noqa: E402
+from crm_kg.pipeline.rdf.products import Products  # noqa: E402
+from crm_kg.pipeline.rdf.reference import Reference  # noqa: E402
+from crm_kg.pipeline.rdf.statements import emit  # noqa: E402
+from crm_kg.pipeline.resolve import ConceptIndex  # noqa: E402
+from crm_kg.pipeline.serialize import HEADER, turtle  # noqa: E402
+from crm_kg.pipeline.stages import load_ontology, new_dataset  # noqa: E402
 
 CASES = Path(__file__).parent / "cases"
 GENERATED = "# Expected RDF for input.txt: parser + mapping output, reviewed by hand.\n"

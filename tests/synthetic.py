@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from rdflib import Dataset, Literal, URIRef
 
-from crm_kg.build.serialize import render
 from crm_kg.iri import GRAPH
+from crm_kg.pipeline.serialize import render
 
 EX = "http://example.org/reliability/"
 ITEMS = f"SELECT ?item ?build WHERE {{ ?item <{EX}build> ?build }}"

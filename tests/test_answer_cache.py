@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crm_kg.queries import SavedQuery
-from crm_kg.store import StoreError
+from crm_kg.errors import StoreError
+from crm_kg.sparql.library import SavedQuery
+from crm_kg.web import state
 
 API = "/api/queries/recommendations-for-opportunity"
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -76,7 +77,7 @@ def test_answer_has_etag_and_is_served_from_the_cache(counted):
     # the same question with its parameters in another order is the same answer
     third = client.get(API + "?actor=municipalities&opportunity=3")
     assert third.headers["ETag"] == etag and counting.calls == calls
-    info = app.extensions["crm_kg.answer_cache"].info()
+    info = state.of(app).answer_cache.info()
     assert info["hits"] >= 2 and info["entries"] >= 1 and info["version"] == counting.version
 
 
@@ -91,8 +92,8 @@ def test_if_none_match_gives_304_without_running_the_query(counted):
     listed = client.get(API + "?opportunity=3", headers={"If-None-Match": f'"other", {etag}'})
     assert listed.status_code == 304
     # even after the answer left the cache: the ETag is known before the query runs
-    app.extensions["crm_kg.answer_cache"]._entries.clear()
-    app.extensions["crm_kg.answer_cache"]._raw.clear()
+    state.of(app).answer_cache._entries.clear()
+    state.of(app).answer_cache._raw.clear()
     again = client.get(API + "?opportunity=3", headers={"If-None-Match": etag})
     assert again.status_code == 304 and counting.calls == calls
     stale = client.get(API + "?opportunity=3", headers={"If-None-Match": '"not-this-one"'})
@@ -124,7 +125,7 @@ def test_a_new_build_changes_every_etag_and_empties_the_cache(counted):
     new = client.get(API + "?opportunity=3", headers={"If-None-Match": old.headers["ETag"]})
     assert new.status_code == 200 and new.headers["ETag"] != old.headers["ETag"]
     assert counting.calls > calls                     # answered again, not from the old cache
-    assert app.extensions["crm_kg.answer_cache"].info()["version"] == "another-build"
+    assert state.of(app).answer_cache.info()["version"] == "another-build"
 
 
 def test_errors_and_bad_input_are_never_cached(counted):
@@ -178,7 +179,7 @@ def test_the_deadline_holds_on_the_cached_path(pool_app, pool):
     the next saved query is answered."""
     from test_execute import wait_for
 
-    library = pool_app.extensions["crm_kg.queries"]
+    library = state.of(pool_app).library
     slow = SavedQuery(name="slow-for-test", title={"en": "slow", "nl": "traag"}, description={},
                       tags=(), params=(), text=EXPENSIVE)
     library.queries[slow.name] = slow

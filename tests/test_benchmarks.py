@@ -19,7 +19,6 @@ from benchmarks import __main__ as bench  # noqa: E402
 from benchmarks import http, latency, synthetic  # noqa: E402
 from benchmarks.common import parse_size, percentile, size_label  # noqa: E402
 
-
 # the committed build plus one synthetic report (about 11,000 triples)
 SIZE = json.loads((ROOT / "data" / "ttl" / "manifest.json").read_text())["triples"] + 1
 

@@ -1,4 +1,4 @@
-"""Parameters are bound by a VALUES block (crm_kg.binding), the same text on every store:
+"""Parameters are bound by a VALUES block (crm_kg.sparql.binding), the same text on every store:
 where the block goes (the outer WHERE group, each sub-SELECT naming the parameter), how terms
 are written, and that for queries without sub-queries the answers are those of pyoxigraph's own
 substitution (SEP-0007), for every saved query and page block."""
@@ -12,10 +12,12 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Literal, URIRef
 
-from crm_kg.binding import BindingError, bind, groups, values_block
-from crm_kg.queries import QueryLibrary
-from crm_kg.remote import is_distinct
-from crm_kg.store import EmbeddedStore, to_ox, unpack
+from crm_kg.sparql.binding import BindingError, bind, groups, values_block
+from crm_kg.sparql.library import QueryLibrary
+from crm_kg.sparql.results import unpack
+from crm_kg.sparql.terms import to_ox
+from crm_kg.store.embedded import EmbeddedStore
+from crm_kg.store.remote import is_distinct
 from crm_kg.web.blocks import Blocks
 
 sys.path.insert(0, str(Path(__file__).parent))

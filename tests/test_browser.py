@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -55,7 +54,7 @@ def test_entity_page_in_a_real_browser(browser, live_server, settings):
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from crm_kg.sources import Span, read_sources
+    from crm_kg.pipeline.sources import Span, read_sources
 
     ARTIFACTS.mkdir(exist_ok=True)
     browser.get(f"{live_server}/id/organisation/cleantron?lang=nl")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from crm_kg.build import run_build
-from crm_kg.extract import nhfl
-from crm_kg.sources import read_sources
+import pytest
+
+from crm_kg.pipeline.extract import nhfl
+from crm_kg.pipeline.sources import read_sources
+from crm_kg.pipeline.stages import run_build
 
 PREFIX = """PREFIX crm: <https://w3id.org/crm-kg/ontology#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -118,13 +120,14 @@ def test_table6_organisations_resolved(store):
 
 
 def test_the_most_specific_places_are_derived_from_the_closure():
-    """build.infer: crm:mostSpecificPlace is each place a non-place is in (stated, by a head
+    """The inference rules (queries/inference/*.rq): crm:mostSpecificPlace is each place a non-place is in (stated, by a head
     office, or through the closure) that holds no other place it is in — one, or several
     when neither lies inside the other — and places get none."""
     from rdflib import RDF, Dataset, Namespace, URIRef
 
-    from crm_kg.build.infer import infer
+    from crm_kg.config import load_settings
     from crm_kg.iri import CRM
+    from crm_kg.pipeline.rdf.inference import infer, load_rules
 
     ex = Namespace("https://example.org/")
     data = Dataset()
@@ -146,7 +149,7 @@ def test_the_most_specific_places_are_derived_from_the_closure():
     one.add((ex.hq, CRM.headquarteredIn, ex.delft))      # a head office alone
     one.add((ex.both, CRM.locatedIn, ex.ijmuiden))
     two.add((ex.both, CRM.locatedIn, ex.zh))              # two places, neither inside the other
-    inferred = infer(data)
+    inferred = infer(data, load_rules(load_settings().queries_dir / "inference"))
     found = sorted((str(s).rsplit("/", 1)[1], str(o).rsplit("/", 1)[1])
                    for s, o in inferred.subject_objects(CRM.mostSpecificPlace))
     assert found == [("acme", "ijmuiden"), ("both", "ijmuiden"), ("both", "zh"), ("hq", "delft")]
@@ -166,3 +169,21 @@ def test_every_located_organisation_has_its_most_specific_place(store):
                           FILTER NOT EXISTS { ?o crm:mostSpecificPlace ?q } }""").rows
     assert missing == []
     assert store.query(PREFIX + "ASK { ?p a crm:Place ; crm:mostSpecificPlace ?q }").boolean is False
+
+
+def test_inference_rules_are_construct_queries_with_a_stage(tmp_path):
+    """queries/inference/*.rq are data: a rule that is not a CONSTRUCT, or has an unknown stage,
+    is refused with its file named; the real rules all load."""
+    from crm_kg.config import load_settings
+    from crm_kg.pipeline.rdf.inference import RuleError, load_rules
+
+    rules = load_rules(load_settings().queries_dir / "inference")
+    assert {r.name for r in rules} >= {"types", "transitive", "named-in", "most-specific-place"}
+    assert {r.stage for r in rules} == {"closure", "after-closure"}
+    (tmp_path / "select.rq").write_text("#+ title: not a rule\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(RuleError, match="select.rq: an inference rule is a CONSTRUCT"):
+        load_rules(tmp_path)
+    (tmp_path / "select.rq").write_text(
+        "#+ title: a rule\n#+ stage: later\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }\n")
+    with pytest.raises(RuleError, match="stage must be one of"):
+        load_rules(tmp_path)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crm_kg import CrmKgError
 from crm_kg.config import NOT_CONFIGURABLE, Settings, load_settings
+from crm_kg.errors import CrmKgError
 
 SAMPLE = {"str": "x-value", "int": "7", "float": "2.5", "Path": "/tmp/crm-kg-setting"}
 TYPED = {"str": str, "int": int, "float": float, "Path": Path}

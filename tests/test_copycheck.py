@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 HOOK = ROOT.parent / "shared" / "hooks" / "copycheck.py"

@@ -7,10 +7,10 @@ import textwrap
 import pytest
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
-from crm_kg.build import emit_facts
-from crm_kg.curated import load_report
 from crm_kg.iri import CRM, GRAPH, PROV, mint
-from crm_kg.sources import read_sources
+from crm_kg.pipeline.curated import load_report
+from crm_kg.pipeline.sources import read_sources
+from crm_kg.pipeline.stages import emit_facts
 from crm_kg.yamlio import InputError
 
 # Line numbers cite real lines of the editions; the texts below are our own.

@@ -13,10 +13,12 @@ import json
 import shutil
 from collections import defaultdict
 
+import pyoxigraph as ox
 import pytest
 from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
+from crm_kg.sparql.terms import add_quads
 from crm_kg.web.void import modified_date
 
 BASE = "https://w3id.org/crm-kg/"
@@ -29,7 +31,7 @@ DS = URIRef(BASE + "dataset")
 def quads(built):
     settings, _ = built
     dataset = Dataset()
-    dataset.parse(settings.ttl_dir / "crm-kg.nq", format="nquads")
+    add_quads(dataset, ox.parse(path=str(settings.ttl_dir / "crm-kg.nq"), format=ox.RdfFormat.N_QUADS))
     per_graph = defaultdict(set)
     for s, p, o, g in dataset.quads((None, None, None, None)):
         per_graph[str(g.identifier if hasattr(g, "identifier") else g)].add((s, p, o))

@@ -14,15 +14,16 @@ from __future__ import annotations
 import html as html_module
 import re
 
+import pyoxigraph as ox
 import pytest
+from conftest import ROOT
 from rdflib import Dataset, Graph, URIRef
 
-from crm_kg.sources import Span, read_sources
-from crm_kg.store import EmbeddedStore
+from crm_kg.pipeline.sources import Span, read_sources
+from crm_kg.sparql.terms import add_quads
+from crm_kg.store.embedded import EmbeddedStore
 from crm_kg.web import create_app
 from crm_kg.web.blocks import BlockDefinitionError, Blocks, parse_block
-
-from conftest import ROOT
 
 BASE = "https://data.example.org/kg/"
 EDITION_FILE = "002_99edad7c3c8ce4b6.txt"
@@ -88,7 +89,7 @@ gr:r1 {
 def fixture_app(settings):
     dataset = Dataset()
     text = FIXTURE.replace("BASE/", BASE).replace("EDFILE", EDITION_FILE).replace("EDSHA", EDITION_SHA)
-    dataset.parse(data=text, format="trig")
+    add_quads(dataset, ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TRIG))
     # the ontology (labels, class tree) in its own graph, as in the real build
     ontology = dataset.graph(URIRef(BASE + "graph/ontology"))
     ontology.parse(ROOT / "ontology" / "crm.ttl", format="turtle")

@@ -10,8 +10,17 @@ import time
 import pytest
 from rdflib import Literal
 
-from crm_kg.execute import DirectoryLoader, EngineBusy, EngineFailed, QueryTimeout, WorkerPool
-from crm_kg.store import Dataset, QueryEvaluationError, QuerySyntaxError, StoreError
+from crm_kg.errors import (
+    EngineBusy,
+    EngineFailed,
+    QueryEvaluationError,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+)
+from crm_kg.store.embedded import DirectoryLoader
+from crm_kg.store.interface import Dataset
+from crm_kg.store.pool import WorkerPool
 
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -234,7 +243,7 @@ def test_a_worker_slower_to_start_than_allowed_is_a_clear_error(built, monkeypat
     worker to load the graph: a large graph needs more than the default, a stuck one gets a
     clear error rather than a server that never comes up."""
     from crm_kg.config import load_settings
-    from crm_kg.execute import open_store
+    from crm_kg.store.factory import open_store
 
     build_settings, _ = built
     monkeypatch.setenv("CRM_KG_QUERY_START_TIMEOUT", "0.001")

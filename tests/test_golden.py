@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from golden import GOLDEN, run_case
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-
-from golden import GOLDEN, run_case
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))
@@ -23,7 +22,7 @@ def test_golden(name):
 
 
 def test_every_parser_has_a_golden_case():
-    from crm_kg.extract import PARSERS
+    from crm_kg.pipeline.extract import PARSERS
 
     registered = {p for parsers in PARSERS.values() for p in parsers}
     covered = {case.parser for case in GOLDEN.values()}

@@ -1,5 +1,5 @@
 """The embedded store runs saved queries and page blocks with each OPTIONAL evaluated row by row
-(crm_kg.hints): the same answers as the text as written, for every saved query (every parameter
+(crm_kg.sparql.hints): the same answers as the text as written, for every saved query (every parameter
 case) and every page block, on the real graph; and where the hint goes and where it does not."""
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from crm_kg.binding import bind
-from crm_kg.hints import lateral_optionals
-from crm_kg.queries import QueryLibrary
-from crm_kg.store import EmbeddedStore, unpack
+from crm_kg.sparql.binding import bind
+from crm_kg.sparql.hints import lateral_optionals
+from crm_kg.sparql.library import QueryLibrary
+from crm_kg.sparql.results import unpack
+from crm_kg.store.embedded import EmbeddedStore
 from crm_kg.web.blocks import Blocks
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -201,7 +201,7 @@ def test_404_suggests_near_names(client):
 
 
 def test_passage_page_shows_the_text_from_the_source_file(client, settings):
-    from crm_kg.sources import Span, read_sources
+    from crm_kg.pipeline.sources import Span, read_sources
 
     doc = read_sources(settings.sources, only=["nhfl-2025-en"])["nhfl-2025-en"]
     expected = doc.text(Span("nhfl-2025-en", 737, 737))

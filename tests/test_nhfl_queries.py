@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from crm_kg.queries import ParamError, QueryLibrary
+from crm_kg.sparql.library import ParamError, QueryLibrary
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ from collections import Counter
 
 import pytest
 
-from crm_kg.build.reference import Reference
-from crm_kg.extract import extract_all, nhfl, nhfl_nl
-from crm_kg.facts import Disagreement, OrganisationListing, RecommendationRow
-from crm_kg.sources import Document, read_sources
+from crm_kg.pipeline.extract import extract_all, nhfl, nhfl_nl
+from crm_kg.pipeline.rdf.reference import Reference
+from crm_kg.pipeline.records import Disagreement, OrganisationListing, RecommendationRow
+from crm_kg.pipeline.sources import Document, read_sources
 
 EN, NL = "nhfl-2025-en", "nhfl-2025-nl"
 
@@ -121,8 +121,8 @@ def test_table3_shares_per_province(docs, parser, edition, gazetteers):
     shares = {p: [float(r.share) for r in sorted(rows, key=lambda r: r.rank) if r.province == p]
               for p in ("Noord-Holland", "Flevoland")}
     assert shares == {"Noord-Holland": [37.5, 15.5, 9, 8, 7], "Flevoland": [38.5, 17.5, 8, 7, 6.5]}
-    from crm_kg.build.products import Products
     from crm_kg.config import load_settings
+    from crm_kg.pipeline.rdf.products import Products
     goods = Products.load(load_settings().data_dir / "reference" / "products.yaml").goods
     fifth = {r.province: goods.resolve(r.category).slug for r in rows if r.rank == 5}
     assert fifth == {"Noord-Holland": "non-ferrous-metals-and-products-thereof",
@@ -131,9 +131,9 @@ def test_table3_shares_per_province(docs, parser, edition, gazetteers):
 
 @pytest.mark.parametrize("parser, edition", [(nhfl.activities_table4, EN), (nhfl_nl.activities_tabel4, NL)])
 def test_table4_six_categories(docs, parser, edition):
-    from crm_kg.build import load_ontology
     from crm_kg.config import load_settings
-    from crm_kg.resolve import ConceptIndex
+    from crm_kg.pipeline.resolve import ConceptIndex
+    from crm_kg.pipeline.stages import load_ontology
 
     concepts = ConceptIndex(load_ontology(load_settings()))
     rows = parser(docs[edition])
@@ -170,9 +170,9 @@ FIGURE_COUNTS = {"processing": 2, "manufacturing": 12, "recycling-collection": 2
 
 
 def test_figures_1_and_10_in_both_editions(docs, gazetteers):
-    from crm_kg.build import load_ontology
     from crm_kg.config import load_settings
-    from crm_kg.resolve import ConceptIndex
+    from crm_kg.pipeline.resolve import ConceptIndex
+    from crm_kg.pipeline.stages import load_ontology
 
     concepts = ConceptIndex(load_ontology(load_settings()))
     orgs = gazetteers.organisations

@@ -14,15 +14,16 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from crm_kg import ontology
 from crm_kg.config import Settings
 from crm_kg.iri import CRM, ID, ONTOLOGY_IRI, SCHEMA
-from crm_kg.reasoning import split
+from crm_kg.quality import declarations
+from crm_kg.quality import release as generated
+from crm_kg.quality.reasoning import split
 
 
 @pytest.fixture(scope="module")
 def source(settings):
-    return ontology.load(ontology.source_path(settings))
+    return declarations.load(declarations.source_path(settings))
 
 
 @pytest.fixture()
@@ -37,7 +38,7 @@ def offline(monkeypatch):
 
 def test_committed_release_and_docs_are_current_and_made_offline(settings, offline):
     """`make ontology` output is committed: it must be what the generator makes now, without network."""
-    made = ontology.render(settings)
+    made = generated.render(settings)
     assert set(made) == {"crm.owl", "crm.html"}
     for name, data in made.items():
         committed = settings.ontology_dir / name
@@ -49,7 +50,7 @@ def test_committed_release_and_docs_are_current_and_made_offline(settings, offli
 
 def test_generation_is_reproducible_under_another_hash_seed(settings):
     env = dict(os.environ, PYTHONHASHSEED="4242")
-    proc = subprocess.run([sys.executable, "-m", "crm_kg.ontology", "--check"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "crm_kg.quality.release", "--check"], capture_output=True,
                           text=True, env=env, timeout=120, cwd=settings.root)
     assert proc.returncode == 0, proc.stderr
 
@@ -60,7 +61,7 @@ def test_check_reports_a_stale_file(settings, tmp_path):
         shutil.copy(settings.ontology_dir / name, tmp_path / "ontology" / name)
     with open(tmp_path / "ontology" / "crm.owl", "a", encoding="utf-8") as fh:
         fh.write("<!-- edited by hand -->\n")
-    assert ontology.stale(Settings(root=tmp_path)) == ["crm.owl"]
+    assert generated.stale(Settings(root=tmp_path)) == ["crm.owl"]
 
 
 def test_rdfxml_release_says_exactly_what_the_turtle_says(settings, source):
@@ -138,15 +139,15 @@ def test_owlapi_reads_the_rdfxml_release_as_protege_does(settings, tmp_path):
 @pytest.mark.parametrize("area", sorted(COVERAGE))
 def test_every_part_of_the_coverage_list_has_a_home(source, area):
     classes, properties = COVERAGE[area]
-    kinds = ontology.declared(source)
+    kinds = declarations.declared(source)
     for name in classes.split():
         assert kinds.get(CRM[name]) == {"class"}, f"{area}: crm:{name} is not a class"
     for name in properties.split():
-        assert kinds.get(CRM[name], set()) & ontology.PROPERTY_KINDS, f"{area}: crm:{name} is not a property"
+        assert kinds.get(CRM[name], set()) & declarations.PROPERTY_KINDS, f"{area}: crm:{name} is not a property"
 
 
 def test_every_term_has_labels_a_definition_and_is_defined_by(source):
-    assert ontology.term_problems(source) == []
+    assert declarations.term_problems(source) == []
 
 
 def test_term_check_catches_missing_label_definition_and_header(source):
@@ -158,7 +159,7 @@ def test_term_check_catches_missing_label_definition_and_header(source):
     broken.remove((CRM.Event, RDFS.isDefinedBy, None))
     broken.remove((ONTOLOGY_IRI, OWL.versionIRI, None))
     broken.add((ONTOLOGY_IRI, OWL.imports, URIRef("http://www.w3.org/ns/prov-o")))
-    lines = [p.line() for p in ontology.term_problems(broken)]
+    lines = [p.line() for p in declarations.term_problems(broken)]
     assert f"<{CRM.onList}>: no rdfs:label in @nl" in lines
     assert f"<{CRM.Figure}>: no English definition (skos:definition or rdfs:comment @en)" in lines
     assert any(line.startswith(f"<{CRM.Event}>: rdfs:isDefinedBy") for line in lines)
@@ -170,7 +171,7 @@ def test_term_check_catches_missing_label_definition_and_header(source):
 def test_no_iri_is_two_kinds_of_entity(source, built, settings):
     _, result = built
     onto, data = split(result.dataset, settings)
-    assert ontology.punning(onto + data) == []
+    assert declarations.punning(onto + data) == []
 
 
 def test_punning_check_catches_class_individual_and_property_reuse(source):
@@ -182,7 +183,7 @@ def test_punning_check_catches_class_individual_and_property_reuse(source):
     graph.add((gallium, RDF.type, OWL.Class))                          # material as a class
     graph.add((ID["product/magnet"], CRM.Material, gallium))           # class as a property
     graph.add((ID["product/magnet"], CRM.containsMaterial, CRM.Mineral))  # class as an individual
-    found = {p.iri: p.message for p in ontology.punning(graph)}
+    found = {p.iri: p.message for p in declarations.punning(graph)}
     assert found[str(gallium)] == "used as class and individual"
     assert "class" in found[str(CRM.Material)] and "property" in found[str(CRM.Material)]
     assert "individual" in found[str(CRM.Mineral)]
@@ -192,7 +193,7 @@ def test_punning_check_catches_class_individual_and_property_reuse(source):
 def test_everything_the_data_uses_is_declared(source, built, settings):
     _, result = built
     onto, data = split(result.dataset, settings)
-    assert ontology.undeclared(onto, data) == []
+    assert declarations.undeclared(onto, data) == []
     assert isomorphic(onto, source)  # the built graph carries this very ontology
 
 
@@ -202,7 +203,7 @@ def test_undeclared_check_catches_typos_and_borrowed_terms(source):
     data.add((rec, CRM.servesOpportunty, ID["opportunity/nhfl-2025/1"]))
     data.add((rec, SCHEMA.name, Literal("x")))
     data.add((rec, RDF.type, SCHEMA.CreativeWork))
-    found = {p.iri: p.message for p in ontology.undeclared(source, data)}
+    found = {p.iri: p.message for p in declarations.undeclared(source, data)}
     assert found == {
         str(CRM.servesOpportunty): "used as a property but not declared in the ontology",
         str(SCHEMA.name): "used as a property but not declared in the ontology",
@@ -213,7 +214,7 @@ def test_docs_have_an_anchor_per_term_and_no_broken_internal_link(settings, sour
     page = (settings.ontology_dir / "crm.html").read_text(encoding="utf-8")
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), "duplicate ids in the documentation"
-    for term in ontology.declared(source):
+    for term in declarations.declared(source):
         if str(term).startswith(str(CRM)):
             assert str(term).split("#", 1)[1] in ids, f"no anchor for {term}"
     for concept in source.subjects(URIRef("http://www.w3.org/2004/02/skos/core#inScheme"), None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm_kg.config import load_settings
-from crm_kg.queries import ParamError, QueryDefinitionError, QueryLibrary, parse_saved_query
+from crm_kg.sparql.library import ParamError, QueryDefinitionError, QueryLibrary, parse_saved_query
 
 
 def test_every_saved_query_parses(settings):
@@ -106,7 +106,7 @@ def test_empty_and_missing_values(settings):
 def test_closed_lists_from_the_graph(settings, store):
     """Class members, values_query answers (years present, goods-share provinces, numbered
     opportunities), and a value outside them is a ParamError naming the parameter."""
-    from crm_kg.queries import Choices
+    from crm_kg.sparql.library import Choices
 
     library = QueryLibrary(settings.queries_dir)
     choices = Choices(store)
@@ -142,9 +142,9 @@ def test_editor_text_gives_the_same_answer(settings, store, name):
     """The text "open in the SPARQL editor" shows — values bound in a VALUES block — answers what
     the form does, and is standard SPARQL 1.1 (it parses with rdflib's grammar)."""
     from rdflib.plugins.sparql.parser import parseQuery
-
-    from crm_kg.binding import values_block
     from saved_query_cases import rowset
+
+    from crm_kg.sparql.binding import values_block
 
     query = QueryLibrary(settings.queries_dir).get(name)
     bindings = query.bind({})

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crm_kg.queries import Choices, ParamError, QueryLibrary
+from crm_kg.sparql.library import Choices, ParamError, QueryLibrary
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 
+from crm_kg.web import state
+
 RS = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/result-set#")
 SVG = "{http://www.w3.org/2000/svg}"
 EXAMPLE = "/queries/recommendations-for-opportunity?opportunity=3&actor=municipalities"
@@ -97,7 +99,7 @@ def html(client, url, **headers):
 # -- /queries -----------------------------------------------------------------------------
 
 def test_library_grouped_by_topic_in_both_languages(client, app):
-    library = app.extensions["crm_kg.queries"]
+    library = state.of(app).library
     response, page = html(client, "/queries")
     text = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -166,7 +168,7 @@ def half_translated_client(built):
     """The real graph with the Dutch names of recommendation 9 and of one activity removed."""
     import pyoxigraph as ox
 
-    from crm_kg.store import EmbeddedStore
+    from crm_kg.store.embedded import EmbeddedStore
     from crm_kg.web import create_app
 
     build_settings, _ = built
@@ -311,7 +313,7 @@ def test_grouped_bars_and_matrix(client):
 
 def test_api_list_with_parameters_and_closed_lists(client, app):
     listing = client.get("/api/queries").get_json()
-    assert {q["name"] for q in listing} == set(app.extensions["crm_kg.queries"].queries)
+    assert {q["name"] for q in listing} == set(state.of(app).library.queries)
     entry = next(q for q in listing if q["name"] == "recommendations-for-opportunity")
     params = {p["name"]: p for p in entry["params"]}
     assert params["opportunity"]["type"] == "integer" and params["opportunity"]["default"] == 3
@@ -376,7 +378,7 @@ def test_openapi_document_is_valid_and_generated_from_the_headers(client, app):
     doc = r.get_json()
     validate(doc)
     assert doc["openapi"].startswith("3.1")
-    for q in app.extensions["crm_kg.queries"]:
+    for q in state.of(app).library:
         op = doc["paths"][f"/api/queries/{q.name}"]["get"]
         assert op["summary"] == q.title["en"]
         names = [p.get("name") for p in op["parameters"] if "name" in p]

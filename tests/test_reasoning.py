@@ -6,14 +6,16 @@ import json
 from pathlib import Path
 
 import owlready2
+import pyoxigraph as ox
 import pytest
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 
-from crm_kg import reasoning
 from crm_kg.cli import main
 from crm_kg.iri import CRM, GEO, GRAPH, ID
-from crm_kg.ontology import load, source_path
-from crm_kg.reasoning import check, for_hermit, split
+from crm_kg.quality import reasoning
+from crm_kg.quality.reasoning import check, for_hermit, split
+from crm_kg.quality.release import load, source_path
+from crm_kg.sparql.terms import dataset_quads
 
 FIXTURES = Path(__file__).parent / "owl"
 INCONSISTENT = sorted(FIXTURES.glob("inconsistent-*.ttl"))
@@ -112,7 +114,7 @@ def broken_file(built, tmp_path_factory):
     graph.add(wrong)
     try:
         path = tmp_path_factory.mktemp("owl") / "broken.nq"
-        path.write_text(result.dataset.serialize(format="nquads"), encoding="utf-8")
+        path.write_bytes(ox.serialize(dataset_quads(result.dataset), format=ox.RdfFormat.N_QUADS))
     finally:
         graph.remove(wrong)
     return path

@@ -8,10 +8,10 @@ from collections import Counter
 
 import pytest
 
-from crm_kg.build.reference import Reference
 from crm_kg.iri import ID
-from crm_kg.queries import QueryLibrary
-from crm_kg.sources import read_sources
+from crm_kg.pipeline.rdf.reference import Reference
+from crm_kg.pipeline.sources import read_sources
+from crm_kg.sparql.library import QueryLibrary
 from crm_kg.yamlio import InputError
 
 PREFIX = """PREFIX crm: <https://w3id.org/crm-kg/ontology#>
@@ -207,7 +207,7 @@ def test_spellings_across_editions_give_one_iri(reference):
 
 def test_every_row_of_both_table6_editions_names_a_listed_organisation(reference, settings):
     """The English Table 6 has tabs; the Dutch one lost them (name, activity and town on one line)."""
-    from crm_kg.mentions import Tagger
+    from crm_kg.pipeline.mentions import Tagger
     docs = read_sources(settings.sources, only=["nhfl-2025-en", "nhfl-2025-nl"])
     tagger = Tagger.from_reference(reference)
     for edition, start in (("nhfl-2025-en", "Company\tSupply chain activity\tLocation"),

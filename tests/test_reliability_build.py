@@ -1,5 +1,5 @@
 """Atomic build: data/ttl is always one whole, servable graph — whenever a build is killed,
-and untouched when validation fails (crm_kg.build.publish)."""
+and untouched when validation fails (crm_kg.pipeline.publish)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ import pytest
 import synthetic
 from conftest import ROOT
 
-from crm_kg.build import run_build
-from crm_kg.build.publish import publish
 from crm_kg.config import Settings
-from crm_kg.snapshot import verify_directory
-from crm_kg.store import EmbeddedStore
+from crm_kg.pipeline.publish import publish
+from crm_kg.pipeline.stages import run_build
+from crm_kg.store.embedded import EmbeddedStore
+from crm_kg.store.snapshot import verify_directory
 
 OPPORTUNITIES = ("SELECT ?o WHERE { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> ; "
                  "<https://w3id.org/crm-kg/ontology#inReport> <https://w3id.org/crm-kg/id/report/nhfl-2025> }")
@@ -58,7 +58,7 @@ def real_files(built) -> dict[str, bytes]:
 LOOP = """
 import pickle, sys
 from pathlib import Path
-from crm_kg.build.publish import publish
+from crm_kg.pipeline.publish import publish
 versions = pickle.loads(Path(sys.argv[1]).read_bytes())
 target = Path(sys.argv[2])
 print("go", flush=True)
@@ -97,7 +97,7 @@ def test_killed_at_random_moments_of_writing_the_previous_graph_stays_whole(buil
 STEPS = """
 import os, pickle, shutil, signal, sys
 from pathlib import Path
-import crm_kg.build.publish as publish
+import crm_kg.pipeline.publish as publish
 import crm_kg.store  # noqa: F401  (imported once here, before the forks)
 
 files, target, exchange = pickle.loads(Path(sys.argv[1]).read_bytes())

@@ -13,10 +13,11 @@ import synthetic
 from conftest import ROOT
 from rdflib import OWL, Graph, URIRef
 
-from crm_kg import CrmKgError, cli
-from crm_kg.build.publish import publish
+from crm_kg import cli
 from crm_kg.config import Settings
-from crm_kg.rdfinput import parse as parse_rdf
+from crm_kg.errors import CrmKgError
+from crm_kg.pipeline.publish import publish
+from crm_kg.quality.rdfinput import parse as parse_rdf
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [
@@ -187,7 +188,7 @@ def test_validate_input_with_owl_imports_is_refused(tmp_path, listener, no_netwo
 @pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs Java")
 def test_owlready2_is_never_handed_an_import(listener):
     """owlready2 would fetch an imported ontology; the reasoner step drops owl:imports first."""
-    from crm_kg.reasoning import hermit
+    from crm_kg.quality.reasoning import hermit
 
     graph = Graph()
     graph.add((URIRef("urn:test:onto"), OWL.imports, URIRef(listener.url)))

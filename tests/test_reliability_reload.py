@@ -17,9 +17,10 @@ import synthetic
 from conftest import ROOT
 from servers import CRM_KG_SERVE, GUNICORN, http, readyz, start, stop, wait_for
 
-from crm_kg.build.publish import publish
-from crm_kg.execute import DirectoryLoader, WorkerPool
-from crm_kg.serving import LiveStore, servers
+from crm_kg.pipeline.publish import publish
+from crm_kg.store.embedded import DirectoryLoader
+from crm_kg.store.pool import WorkerPool
+from crm_kg.store.serving import LiveStore, servers
 
 START = {"CRM_KG_RATE_LIMIT": "0", "CRM_KG_RESERVED_WORKERS": "0"}   # about reloads, not limits
 

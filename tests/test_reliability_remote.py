@@ -1,6 +1,6 @@
 """Remote store faults: a SPARQL store that stops, hangs, fails with 5xx, cuts its answer short
 or sends a partial one — the web app answers 502/504 with a message, never serves or keeps
-the bad answer, and recovers by itself when the store is back (crm_kg.remote, crm_kg.upstream).
+the bad answer, and recovers by itself when the store is back (crm_kg.store.remote, crm_kg.store.upstream).
 
 The store is a fake we control: a loopback HTTP server speaking the SPARQL 1.1 Protocol,
 answered by the embedded store of the session's build.
@@ -16,9 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from crm_kg.remote import RemoteStore
-from crm_kg.upstream import Breaker
-from crm_kg.web import create_app
+from crm_kg.store.remote import RemoteStore
+from crm_kg.store.upstream import Breaker
+from crm_kg.web import create_app, state
 
 SAVED = "/api/queries/recommendations-for-opportunity?opportunity=3&actor=municipalities"
 OPPORTUNITIES = ("SELECT ?o WHERE { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> ; "
@@ -215,7 +215,7 @@ def test_pages_built_from_the_store_do_not_keep_an_error(remote_app, fake):
     page = client.get("/id/material/gallium", headers={"Accept": "text/html"})
     void = client.get("/dataset", headers={"Accept": "text/turtle"})
     assert page.status_code == void.status_code == 502
-    assert "crm_kg.ld" not in app.extensions and "crm_kg.void" not in app.extensions
+    assert not state.of(app).has("ld") and not state.of(app).has("void")
     fake.mode = "ok"
     _wait_for_breaker(remote)
     page = client.get("/id/material/gallium", headers={"Accept": "text/html"})

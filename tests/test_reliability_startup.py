@@ -14,10 +14,10 @@ import pytest
 import synthetic
 from conftest import ROOT
 
-from crm_kg.build.publish import publish
-from crm_kg.execute import DirectoryLoader, WorkerPool
-from crm_kg.snapshot import GraphError
-from crm_kg.store import EmbeddedStore, StoreError
+from crm_kg.errors import GraphError, StoreError
+from crm_kg.pipeline.publish import publish
+from crm_kg.store.embedded import DirectoryLoader, EmbeddedStore
+from crm_kg.store.pool import WorkerPool
 from crm_kg.web import create_app
 
 
@@ -105,7 +105,7 @@ def test_a_pool_keeps_serving_the_graph_it_checked(graph_dir):
 
 
 def synthetic_version(_directory, label):
-    from crm_kg.build.serialize import MANIFEST
+    from crm_kg.pipeline.serialize import MANIFEST
 
     manifest = json.loads(synthetic.files(label)[MANIFEST])
     return manifest["files"]["crm-kg.nq"]["sha256"][:16]

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from crm_kg import virtuoso
-from crm_kg.load import Updater, finish, load_update
-from crm_kg.remote import RemoteStore
-from crm_kg.upstream import Breaker
+from benchmarks import virtuoso
+from crm_kg.store.load import Updater, finish, load_update
+from crm_kg.store.remote import RemoteStore
+from crm_kg.store.upstream import Breaker
 from crm_kg.web import create_app
 
 pytestmark = [pytest.mark.virtuoso, pytest.mark.skipif(

@@ -11,13 +11,13 @@ import json
 import socket
 import threading
 import time
-from urllib.parse import parse_qs
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 import pytest
 
-from crm_kg.remote import RemoteStore
-from crm_kg.upstream import BadGateway, GatewayTimeout, PartialAnswer, StoreUnreachable
+from crm_kg.errors import BadGateway, GatewayTimeout, PartialAnswer, StoreUnreachable
+from crm_kg.store.remote import RemoteStore
 
 GRAPHS = ["https://w3id.org/crm-kg/graph/nhfl-2025"]
 ANSWER = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [

@@ -1,7 +1,7 @@
 """The remote store on a real Virtuoso: load with named graphs intact, every saved query with
 the same answers as the embedded store, the same pages and /sparql, and the CLI.
 
-The tests start Virtuoso themselves (crm_kg.virtuoso: 127.0.0.1, free ports, a
+The tests start Virtuoso themselves (benchmarks.virtuoso: 127.0.0.1, free ports, a
 temporary directory, stopped at the end whatever happens) and are skipped only
 when ``virtuoso-t`` is not installed (``scripts/setup-system.sh`` installs it).
 """
@@ -22,11 +22,12 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from crm_kg import virtuoso
-from crm_kg.load import Updater, finish, load_update, load_virtuoso_bulk
-from crm_kg.queries import QueryLibrary
-from crm_kg.remote import RemoteStore
-from crm_kg.store import Dataset, QuerySyntaxError
+from benchmarks import virtuoso
+from crm_kg.errors import QuerySyntaxError
+from crm_kg.sparql.library import QueryLibrary
+from crm_kg.store.interface import Dataset
+from crm_kg.store.load import Updater, finish, load_update, load_virtuoso_bulk
+from crm_kg.store.remote import RemoteStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 from saved_query_cases import cases, rowset  # noqa: E402

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from crm_kg import store as store_module
-from crm_kg.store import from_ox
+from crm_kg.sparql.terms import from_ox
+from crm_kg.store import embedded as store_module
 
 QUERIES = [
     "SELECT ?o ?label WHERE { ?o a <https://w3id.org/crm-kg/ontology#Opportunity> ; "
@@ -42,7 +42,7 @@ def solutions(body: bytes, fmt) -> tuple[list[str], list[tuple]]:
 @pytest.mark.parametrize("media_type", list(PARSEABLE) + ["text/csv"])
 def test_capped_writer_matches_pyoxigraph(store, query, media_type):
     native = store.serialize(query, media_type)                 # no cap: pyoxigraph writes it
-    capped = store.serialize(query, media_type, limit=1000)     # cap: crm_kg.results writes it
+    capped = store.serialize(query, media_type, limit=1000)     # cap: crm_kg.sparql.results writes it
     assert not capped.truncated and capped.rows is not None
     if media_type == "text/csv":
         assert capped.body == native.body

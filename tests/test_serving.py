@@ -11,7 +11,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 import servers
 
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -7,8 +7,14 @@ from collections import Counter
 
 import pytest
 
-from crm_kg.sources import (Document, SourceError, join_lines, read_sources, repair_ligatures,
-                            repair_line)
+from crm_kg.pipeline.sources import (
+    Document,
+    SourceError,
+    join_lines,
+    read_sources,
+    repair_ligatures,
+    repair_line,
+)
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
+from conftest import Listener
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import Listener
 
 VALID = [
     "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 3",

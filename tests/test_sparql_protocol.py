@@ -12,6 +12,8 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
+from crm_kg.web import state
+
 CRM = "https://w3id.org/crm-kg/ontology#"
 OPP = "https://w3id.org/crm-kg/id/opportunity/nhfl-2025/"
 OPPS = [f"{OPP}{n}" for n in range(1, 6)]
@@ -228,7 +230,7 @@ def test_updates_are_refused_and_nothing_changes(pool_client, pool, listener, kw
 
 # -- limits --------------------------------------------------------------------------------
 def test_query_length_and_body_size(pool_client, pool_app):
-    limit = pool_app.extensions["crm_kg.settings"].max_query_bytes
+    limit = state.of(pool_app).settings.max_query_bytes
     long = "ASK {} #" + "x" * limit
     for r in (pool_client.get("/sparql", query_string={"query": long}),
               pool_client.post("/sparql", data={"query": long}),
@@ -462,8 +464,8 @@ def test_saved_queries_through_the_pool(pool_client):
 
 
 def test_unavailable_store_is_503_everywhere(built):
-    from crm_kg.execute import QueryTimeout
-    from crm_kg.store import EmbeddedStore
+    from crm_kg.errors import QueryTimeout
+    from crm_kg.store.embedded import EmbeddedStore
     from crm_kg.web import create_app
 
     build_settings, _ = built

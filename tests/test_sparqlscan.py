@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_kg.sparqlscan import scan, unescape
+from crm_kg.sparql.scan import scan, unescape
 
 LOOP = "PREFIX t: <http://127.0.0.1:9/> "
 

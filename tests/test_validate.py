@@ -13,20 +13,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import RDFS, Graph, Literal
 
-from crm_kg import CrmKgError
-from crm_kg.checks import CheckDefinitionError, load_check, load_checks
 from crm_kg.cli import main
+from crm_kg.errors import CrmKgError
 from crm_kg.iri import CRM, DCT, GRAPH, ID, SKOS
-from crm_kg.validate import (
+from crm_kg.quality.checks import CheckDefinitionError, load_check, load_checks
+from crm_kg.quality.validate import (
     ValidationSetupError,
     load_shapes,
     union_graph,
     validate_dataset,
     validate_graph,
 )
+from crm_kg.sparql.terms import dataset_quads
 
 REC = ID["recommendation/nhfl-2025/3"]
 CLEANTRON = ID["organisation/cleantron"]
@@ -54,7 +56,7 @@ def write_dataset(built, tmp_path: Path, graph_name: str, changes) -> Path:
     before = set(graph)
     try:
         changes(graph)
-        path.write_text(result.dataset.serialize(format="nquads"), encoding="utf-8")
+        path.write_bytes(ox.serialize(dataset_quads(result.dataset), format=ox.RdfFormat.N_QUADS))
     finally:
         for triple in set(graph) - before:
             graph.remove(triple)
@@ -157,15 +159,15 @@ SELECT ?focus WHERE { ?focus a crm:Report } LIMIT 1
 @pytest.fixture()
 def quick_build(built, monkeypatch):
     """run_build on the session's dataset (no re-extraction): validation and writing only."""
-    from crm_kg import build
+    from crm_kg.pipeline import stages
 
     _, result = built
-    monkeypatch.setattr(build, "build_dataset", lambda settings: result)
+    monkeypatch.setattr(stages, "build_dataset", lambda settings: result)
     return result
 
 
 def test_build_lists_warnings_and_still_writes(quick_build, monkeypatch, tmp_path, capsys):
-    from crm_kg import validate
+    from crm_kg.quality import validate
 
     real = validate.load_shapes
     monkeypatch.setattr(validate, "load_shapes", lambda s: real(s) + Graph().parse(data=WARNING_SHAPE))
@@ -178,7 +180,7 @@ def test_build_lists_warnings_and_still_writes(quick_build, monkeypatch, tmp_pat
 
 
 def test_build_fails_on_a_check_violation_and_writes_nothing(quick_build, monkeypatch, tmp_path, capsys):
-    from crm_kg import validate
+    from crm_kg.quality import validate
 
     check_path = tmp_path / "checks" / "test-violation.rq"
     check_path.parent.mkdir()
@@ -225,7 +227,7 @@ def test_malformed_checks_are_refused_with_the_file_name(tmp_path, text, error):
 
 
 def test_every_check_file_has_a_title_message_and_readable_name(settings):
-    from crm_kg.checks import check_paths, read_list
+    from crm_kg.quality.checks import check_paths, read_list
 
     paths = check_paths(settings.queries_dir / "checks")
     assert len(paths) >= 20

@@ -18,7 +18,7 @@ from rdflib import RDFS, Graph, Literal, Namespace, URIRef
 from validation_cases import CASES, Fixture, clean_graph, mutated
 
 from crm_kg.iri import CRM, GEO, ID
-from crm_kg.validate import load_shapes, run_shacl, union_graph
+from crm_kg.quality.validate import load_shapes, run_shacl, union_graph
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SHAPES_NS = "https://w3id.org/crm-kg/shapes#"

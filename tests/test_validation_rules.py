@@ -16,9 +16,9 @@ from pyshacl import validate as shacl_validate
 from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from validation_cases import CASES, Case, Fixture, clean_graph, mutated
 
-from crm_kg.checks import list_quads, load_checks, run_check
 from crm_kg.iri import GRAPH
-from crm_kg.validate import load_shapes, validate_graph
+from crm_kg.quality.checks import list_quads, load_checks, run_check
+from crm_kg.quality.validate import load_shapes, validate_graph
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SHAPES_NS = "https://w3id.org/crm-kg/shapes#"

@@ -12,7 +12,7 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal
 from rdflib.compare import isomorphic
 
 from crm_kg.iri import CRM, ONTOLOGY_IRI
-from crm_kg.ontology import load, source_path
+from crm_kg.quality.release import load, source_path
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import pytest
 
-from crm_kg.queries import QueryLibrary
-from crm_kg.sources import read_sources
+from crm_kg.pipeline.sources import read_sources
+from crm_kg.sparql.library import QueryLibrary
 
 ID = "https://w3id.org/crm-kg/id/"
 PREFIX = """PREFIX crm: <https://w3id.org/crm-kg/ontology#>
@@ -227,8 +227,8 @@ def test_organisations_both_reports_name(ask):
 
 def test_shared_organisations_are_one_iri(store):
     """Names the NHFL report prints for organisations of zh-2024 resolve to the IRIs zh-2024 uses."""
-    from crm_kg.build.reference import Reference
     from crm_kg.config import load_settings
+    from crm_kg.pipeline.rdf.reference import Reference
 
     settings = load_settings()
     orgs = Reference.load(settings.data_dir / "reference").organisations

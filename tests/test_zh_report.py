@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from crm_kg.build.products import Products
-from crm_kg.build.reference import Reference
-from crm_kg.curated import load_report
-from crm_kg.extract import PARSERS, zh
-from crm_kg.extract.tables import ExtractError
-from crm_kg.facts import EventFact, RecommendationDetail
-from crm_kg.sources import Document, Edition, read_sources
+from crm_kg.pipeline.curated import load_report
+from crm_kg.pipeline.extract import PARSERS, zh
+from crm_kg.pipeline.extract.tables import ExtractError
+from crm_kg.pipeline.rdf.products import Products
+from crm_kg.pipeline.rdf.reference import Reference
+from crm_kg.pipeline.records import EventFact, RecommendationDetail
+from crm_kg.pipeline.sources import Document, Edition, read_sources
 
 
 @pytest.fixture(scope="module")

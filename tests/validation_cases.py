@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Graph
 
-from crm_kg.store import from_ox
+from crm_kg.sparql.terms import from_ox
 
 PREFIXES = """PREFIX crm: <https://w3id.org/crm-kg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>

@@ -12,8 +12,9 @@ import json
 import sys
 from pathlib import Path
 
-from . import CrmKgError, __version__
+from . import __version__
 from .config import load_settings
+from .errors import CrmKgError
 
 
 def _settings(args):
@@ -21,7 +22,7 @@ def _settings(args):
 
 
 def cmd_build(args) -> int:
-    from .build import run_build
+    from .pipeline.stages import run_build
 
     settings = _settings(args)
     result, report = run_build(settings, validate=not args.no_validate)
@@ -43,9 +44,9 @@ def cmd_validate(args) -> int:
     """SHACL shapes and SPARQL checks (src/crm_kg/validate.py), then the OWL step (reasoning.py)."""
     from rdflib import Dataset
 
-    from .rdfinput import FORMATS
-    from .rdfinput import parse as parse_rdf
-    from .validate import validate_dataset
+    from .quality.rdfinput import FORMATS
+    from .quality.rdfinput import parse as parse_rdf
+    from .quality.validate import validate_dataset
 
     settings = _settings(args)
     path = Path(args.input) if args.input else settings.ttl_dir / "crm-kg.nq"
@@ -57,7 +58,7 @@ def cmd_validate(args) -> int:
     report = validate_dataset(dataset, settings)
     owl = None
     if not args.no_owl:  # OWL 2 DL: declarations, then HermiT consistency (src/crm_kg/reasoning.py)
-        from .reasoning import check_dataset
+        from .quality.reasoning import check_dataset
 
         owl = check_dataset(dataset, settings)
     if args.format == "json":
@@ -72,10 +73,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .execute import Unavailable
-    from .serving import announce_app
-    from .store import StoreError
-    from .web import create_app
+    from .errors import StoreError, Unavailable
+    from .store.serving import announce
+    from .web import create_app, state
 
     settings = _settings(args).with_(store=args.store, endpoint=args.endpoint)
     if settings.store == "remote" and not settings.endpoint:
@@ -85,9 +85,9 @@ def cmd_serve(args) -> int:
     except (StoreError, Unavailable) as exc:   # a missing, partial or corrupt graph is never served
         raise CrmKgError(f"refusing to serve: {exc}") from None
     url = f"http://{args.host}:{args.port}/"
-    store = app.extensions["crm_kg.store"]
+    store = state.of(app).store
     if settings.store != "remote":
-        announce_app(app, url)      # SIGHUP or `crm-kg reload` loads a new graph
+        announce(store, settings.ttl_dir, url)     # SIGHUP or `crm-kg reload` loads a new graph
     source = settings.endpoint if settings.store == "remote" else settings.ttl_dir
     print(f"serving {source} (version {store.version}) on {url}", file=sys.stderr)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
@@ -95,7 +95,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_reload(args) -> int:
-    from .serving import request_reload
+    from .store.serving import request_reload
 
     settings = _settings(args)
     failed = 0
@@ -113,7 +113,7 @@ def cmd_reload(args) -> int:
 def cmd_load(args) -> int:
     import os
 
-    from .load import Updater, finish, load_update, load_virtuoso_bulk
+    from .store.load import Updater, finish, load_update, load_virtuoso_bulk
 
     settings = _settings(args)
     endpoint = args.endpoint or settings.endpoint
@@ -131,7 +131,7 @@ def cmd_load(args) -> int:
             print(text, file=sys.stderr)
 
     if args.virtuoso_isql:
-        from .virtuoso import run_isql
+        from .store.load import run_isql
 
         isql_password = os.environ.get("CRM_KG_ISQL_PASSWORD", args.isql_password)
 
@@ -174,9 +174,10 @@ def _table(variables: list[str], rows: list[dict]) -> str:
 def cmd_query(args) -> int:
     from rdflib.plugins.sparql.parser import parseQuery
 
-    from .queries import Choices, QueryDefinitionError, QueryLibrary, parse_saved_query
-    from .store import EmbeddedStore
-    from .web.render import csv_text
+    from .media import CSV
+    from .sparql.library import Choices, QueryDefinitionError, QueryLibrary, parse_saved_query
+    from .sparql.results import write_answer
+    from .store.embedded import EmbeddedStore
 
     settings = _settings(args)
     library = QueryLibrary(settings.queries_dir)
@@ -223,8 +224,7 @@ def cmd_query(args) -> int:
     elif args.format == "json":
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     elif args.format == "csv":
-        sys.stdout.write(csv_text(result.variables, result.rows) if result.kind == "select"
-                         else f"boolean\r\n{str(result.boolean).lower()}\r\n")
+        sys.stdout.write(write_answer(result, CSV).decode("utf-8"))
     else:
         print(_table(result.variables, result.rows) if result.kind == "select"
               else str(result.boolean).lower())

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from . import CrmKgError
+from .errors import CrmKgError
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_CONFIGURABLE = ("root", "extra")     # every other field: [tool.crm-kg] or CRM_KG_<NAME>

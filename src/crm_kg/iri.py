@@ -1,6 +1,6 @@
 """IRI minting: the one function that turns kinds and slugs into IRIs.
 
-Things: ``https://w3id.org/crm-kg/id/{kind}/{slug}`` (DESIGN.md, "IRIs and
+Things: ``https://w3id.org/crm-kg/id/{kind}/{slug}`` (README, "IRIs and
 graphs"); ontology terms: ``…/ontology#Term``; named graphs: ``…/graph/{name}``.
 The published base is fixed here; a local server maps its own paths onto it.
 """

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from . import CrmKgError
+from .errors import CrmKgError
 
 
 class InputError(CrmKgError):

@@ -4,17 +4,29 @@
 and registers the surfaces: pages (``/``), the SPARQL endpoint (``/sparql``),
 saved queries (``/queries``, ``/api/queries``, ``/api``). ``config`` may carry
 ``SETTINGS`` (a :class:`~crm_kg.config.Settings`), ``STORE`` (any object with
-the :class:`~crm_kg.store.Store` interface) and Flask keys such as ``TESTING``.
-Without ``STORE`` the app opens :func:`crm_kg.execute.open_store`: a pool of
+the :class:`~crm_kg.store.interface.Store` interface) and Flask keys such as ``TESTING``.
+Without ``STORE`` the app opens :func:`crm_kg.store.factory.open_store`: a pool of
 query workers with a deadline per query (``query_workers = 0``: in-process),
 over a graph checked against its manifest (a missing, partial or corrupt graph
-is refused: :class:`~crm_kg.snapshot.GraphError`). The store is held in a
-:class:`~crm_kg.serving.LiveStore` that a reload replaces while requests are
+is refused: :class:`~crm_kg.errors.GraphError`). The store is held in a
+:class:`~crm_kg.store.serving.LiveStore` that a reload replaces while requests are
 answered (each request pins one graph); ``STORE_OPENER`` lets a given store be
 reloaded too. Health checks, the rate limit and the ad-hoc lane:
 :mod:`.health`, :mod:`.limits`. Errors of the engine: 503 (``Unavailable``,
 or its ``status``: 504 for a remote store that timed out) and 502 (the store
 failed); no error is ever cacheable.
+
+Surfaces and their modules: ``/sparql`` (:mod:`.endpoint`, checked first by
+:mod:`.guard`), ``/queries`` and ``/api/queries`` (:mod:`.queries`,
+:mod:`.answers`, :mod:`.cache`, :mod:`.charts`, :mod:`.openapi`), ``/id/…``
+and ``/search`` (:mod:`.ld`, :mod:`.entity`, :mod:`.index`, :mod:`.blocks`,
+:mod:`.texts`), ``/dataset`` and ``/downloads`` (:mod:`.dataset`,
+:mod:`.void`), ``/ontology`` (:mod:`.ontology`), ``/healthz`` and ``/readyz``
+(:mod:`.health`). Every module reaches settings, store and saved queries
+through :mod:`.state`; media types come from :mod:`crm_kg.media` through
+:mod:`.negotiation` and :mod:`.rdfdoc`.
+
+May import: every subpackage of :mod:`crm_kg` but the CLI.
 """
 
 from __future__ import annotations
@@ -22,11 +34,11 @@ from __future__ import annotations
 from flask import Flask, Response, g, request
 
 from ..config import load_settings
-from ..execute import Unavailable, open_store
-from ..queries import QueryLibrary
-from ..serving import LiveStore
-from ..store import StoreError
-from . import cache, dataset, health, ld, limits, ontology, openapi, pages, queries, sparql
+from ..errors import StoreError, Unavailable
+from ..sparql.library import QueryLibrary
+from ..store.factory import open_store
+from ..store.serving import LiveStore
+from . import cache, dataset, endpoint, health, ld, limits, ontology, openapi, pages, queries, state
 from .i18n import pick_language
 
 
@@ -37,13 +49,11 @@ def create_app(config: dict | None = None) -> Flask:
     # a form-encoded query may be up to three times its own size, plus other fields
     app.config["MAX_CONTENT_LENGTH"] = 4 * settings.max_query_bytes
     app.config.update({k: v for k, v in config.items() if k.isupper()})
-    app.extensions["crm_kg.settings"] = settings
     store, opener = config.get("STORE"), config.get("STORE_OPENER")
     if store is None:
         store, opener = open_store(settings), opener or (lambda: open_store(settings))
     live = store if isinstance(store, LiveStore) else LiveStore(store, opener)
-    app.extensions["crm_kg.store"] = live
-    app.extensions["crm_kg.queries"] = QueryLibrary(settings.queries_dir)
+    state.install(app, settings, live, QueryLibrary(settings.queries_dir))
     app.jinja_env.autoescape = True
     limits.install(app, settings)        # first: a refused request costs nothing more
 
@@ -87,7 +97,7 @@ def create_app(config: dict | None = None) -> Flask:
     cache.install(app, settings)   # saved-query answers per graph version (ETag, 304)
     app.register_blueprint(health.bp)    # /healthz, /readyz
     app.register_blueprint(pages.bp)
-    app.register_blueprint(sparql.bp)
+    app.register_blueprint(endpoint.bp)
     app.register_blueprint(queries.bp)
     app.register_blueprint(openapi.bp)   # /api/openapi.json, /api
     app.register_blueprint(ontology.bp)  # /ontology (docs, Turtle, RDF/XML, JSON-LD)

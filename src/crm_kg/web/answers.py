@@ -20,49 +20,37 @@
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from dataclasses import dataclass
 
-from flask import current_app
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
-from ..queries import Choices, SavedQuery
-from ..store import Result
-from .render import csv_text, local_href
+from ..media import CSV, SPARQL_JSON
+from ..sparql.library import Choices, SavedQuery
+from ..sparql.results import Result, write_answer
+from . import state
+from .ld import services
+from .render import local_href
 from .wording import heading, language_name
 
 RS = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/result-set#")
 NUMERIC = {str(XSD[t]) for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
 _CITATION = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*-[a-z]{2}):(\d+)(?:-(\d+))?$")
-_LOCK = threading.Lock()
-
-
-def _settings():
-    return current_app.extensions["crm_kg.settings"]
 
 
 def choices() -> Choices:
     """This app's closed lists (computed once per parameter)."""
-    ext = current_app.extensions
-    if "crm_kg.choices" not in ext:
-        with _LOCK:
-            ext.setdefault("crm_kg.choices", Choices(ext["crm_kg.store"]))
-    return ext["crm_kg.choices"]
+    return state.once("choices", lambda: Choices(state.store()))
 
 
 def index():
-    from .ld import services
-
     return services()["index"]
 
 
 def execute(query: SavedQuery, bindings: dict) -> Result:
     """The whole answer (up to ``max_result_rows``) of a saved query with checked bindings."""
-    return current_app.extensions["crm_kg.store"].query(
-        query.text, bindings, limit=_settings().max_result_rows)
+    return state.store().query(query.text, bindings, limit=state.settings().max_result_rows)
 
 
 # -- forms -----------------------------------------------------------------------------
@@ -155,7 +143,7 @@ def citation_links(text: str) -> list[tuple[str, str]] | None:
     tokens = text.split()
     if not tokens:
         return None
-    base = _settings().base_iri
+    base = state.settings().base_iri
     links = []
     for token in tokens:
         match = _CITATION.match(token)
@@ -169,17 +157,12 @@ def citation_links(text: str) -> list[tuple[str, str]] | None:
 
 # -- writing answers ---------------------------------------------------------------------
 
-def json_body(result: Result, rows: list[dict]) -> str:
-    if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)})
-    page = Result(result.kind, result.variables, rows)
-    return json.dumps(page.to_json(), ensure_ascii=False)
+def json_body(result: Result, rows: list[dict]) -> bytes:
+    return write_answer(result, SPARQL_JSON, rows)
 
 
-def csv_body(result: Result, rows: list[dict]) -> str:
-    if result.kind == "ask":
-        return f"boolean\r\n{str(bool(result.boolean)).lower()}\r\n"
-    return csv_text(result.variables, rows)
+def csv_body(result: Result, rows: list[dict]) -> bytes:
+    return write_answer(result, CSV, rows)
 
 
 def turtle_body(query: SavedQuery, result: Result, rows: list[dict], offset: int) -> str:

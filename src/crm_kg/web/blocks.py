@@ -2,7 +2,7 @@
 
 ``queries/describe/*.rq`` (not the public saved-query library one level up)
 hold every query the linked-data pages run. Each file starts with a ``#+``
-YAML header like the saved queries (see :mod:`crm_kg.queries`)::
+YAML header like the saved queries (see :mod:`crm_kg.sparql.library`)::
 
     #+ title: {en: What it does, nl: Wat het doet}
     #+ description: {en: …, nl: …}
@@ -17,7 +17,7 @@ that order (other projected variables only sort or group). Other files are
 queries the code runs by name. Values are bound by the engine: ``$entity``
 (the page's IRI), ``$lang`` (the reader's language) and, where a query says
 so, ``$inferred`` (the inferred graph) — bound as RDF terms in a ``VALUES``
-block (:mod:`crm_kg.binding`). Every bound variable of a SELECT is in its
+block (:mod:`crm_kg.sparql.binding`). Every bound variable of a SELECT is in its
 projection, so a row carries the values it was asked for; the loader checks
 that, and that the SPARQL parses.
 """
@@ -28,10 +28,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-from .. import CrmKgError
+from ..errors import CrmKgError
 from ..iri import PREFIXES
-from ..queries import projection, read_query_file
+from ..sparql.library import projection, read_query_file
 
 BOUND = ("entity", "lang", "inferred", "graph", "class", "space")
 HEADER_KEYS = {"title", "description", "applies_to", "order", "columns", "limit"}

@@ -38,7 +38,7 @@ from functools import wraps
 
 from flask import Response, current_app, g, request
 
-EXTENSION = "crm_kg.answer_cache"
+from . import state
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def _not_modified(etag: str, max_age: int) -> Response:
 
 
 def _cache() -> AnswerCache | None:
-    return current_app.extensions.get(EXTENSION)
+    return state.current().answer_cache
 
 
 def cached(view):
@@ -158,7 +158,7 @@ def cached(view):
         cache = _cache()
         if cache is None or request.method not in ("GET", "HEAD"):
             return view(*args, **kwargs)
-        version = current_app.extensions["crm_kg.store"].version
+        version = state.store().version
         key = request_key(version)
         etag = f'"{key}"'
         if _matches(request.headers.get("If-None-Match"), etag):
@@ -222,7 +222,8 @@ def install(app, settings) -> AnswerCache | None:
         return None
     cache = AnswerCache(entries, int(getattr(settings, "answer_cache_mb", 64)) << 20,
                         int(getattr(settings, "answer_cache_seconds", 300)))
-    app.extensions[EXTENSION] = cache
+    app_state = state.of(app)
+    app_state.answer_cache = cache
     app.after_request_funcs.setdefault(None, []).insert(0, store_final)
-    app.wsgi_app = FastPath(app.wsgi_app, cache, lambda: app.extensions["crm_kg.store"])
+    app.wsgi_app = FastPath(app.wsgi_app, cache, lambda: app_state.store)
     return cache

@@ -1,6 +1,6 @@
 """Charts of saved-query answers, drawn on the server as SVG (no script, no CDN).
 
-A query's header asks for a chart (:data:`crm_kg.queries.CHARTS`): ``bar``
+A query's header asks for a chart (:data:`crm_kg.sparql.library.CHARTS`): ``bar``
 (one bar per row: ``label`` and ``value``), ``grouped-bar`` (bars of each
 ``series`` per ``label``) or ``matrix`` (a mark where a ``row`` meets a
 ``column``; ``row_label`` / ``column_label`` give short names). The SVG is

@@ -13,47 +13,48 @@ checked against its digest before it is served) and the ontology in RDF/XML
 from __future__ import annotations
 
 import base64
-import threading
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
+from flask import Blueprint, Response, abort, g, render_template, request, send_file
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCAT, FOAF, VOID
 
-from ..store import read_manifest
+from ..media import JSON, Offers
+from ..store.snapshot import read_manifest
+from . import state
 from .ld import describer, iri_map, services
-from .void import DESCRIPTION, SD, SPDX, Description, as_int, build_description, downloads, sha256_file
 from .negotiation import NotAcceptable, choose
-from .rdfdoc import ALIASES, BY_EXTENSION, EQUIVALENT, FORMATS, HTML, not_acceptable, rdf_response
+from .rdfdoc import BY_EXTENSION, FORMATS, HTML, not_acceptable, rdf_response
+from .void import (
+    DESCRIPTION,
+    SD,
+    SPDX,
+    Description,
+    as_int,
+    build_description,
+    downloads,
+    sha256_file,
+)
 
 bp = Blueprint("dataset", __name__)
 
-_LOCK = threading.Lock()
-
-
 def describe_dataset() -> Description:
     """VoID + DCAT for this app's store; computed once per graph version (a reload swaps it)."""
-    ext = current_app.extensions
-    version = ext["crm_kg.store"].version
-    cached = ext.get("crm_kg.void")
-    if cached is None or cached[0] != version:
-        with _LOCK:
-            cached = ext.get("crm_kg.void")
-            if cached is None or cached[0] != version:
-                cached = (version, build_description(ext["crm_kg.settings"], ext["crm_kg.store"],
-                                                     services()["blocks"], iri_map().base))
-                ext["crm_kg.void"] = cached
-    return cached[1]
+    return state.per_version("void", lambda: build_description(
+        state.settings(), state.store(), services()["blocks"], iri_map().base))
 
 
 # -- responses ---------------------------------------------------------------------------
 
+_RDF = [f.media_type for f in FORMATS]
+_DESCRIPTION = Offers(HTML, *_RDF, JSON)
+_DESCRIPTION_RDF_FIRST = Offers(*_RDF, HTML, JSON)
+
+
 def _negotiate(prefer_rdf: bool, extension: str | None = None) -> str:
     if extension:
         return HTML if extension == "html" else BY_EXTENSION[extension].media_type
-    rdf = [f.media_type for f in FORMATS]
-    offers = rdf + [HTML] if prefer_rdf else [HTML] + rdf
-    chosen = choose(request.accept_mimetypes, offers + ["application/json"], request.args.get("format"), ALIASES)
-    return EQUIVALENT.get(chosen, chosen)
+    offers = _DESCRIPTION_RDF_FIRST if prefer_rdf else _DESCRIPTION
+    return offers.canonical(choose(request.accept_mimetypes, offers, request.args.get("format")))
 
 
 def _variants(path: str) -> dict[str, str]:
@@ -132,7 +133,7 @@ def named_graph(name: str, extension: str | None):
                             {m: h for m, h in variants.items() if m != HTML}, variants[mime])
     d = describer()
     lang = g.lang
-    store = current_app.extensions["crm_kg.store"]
+    store = state.store()
     q = services()["blocks"]["void-graph-classes"]
     classes = [{"term": d.term(row["class"], lang), "iri": str(row["class"]), "entities": as_int(row["entities"])}
                for row in store.query(q.text, q.bind({"graph": URIRef(part["iri"])})).rows]
@@ -149,7 +150,7 @@ _verified: dict[tuple, bool] = {}
 
 @bp.route("/downloads")
 def downloads_page():
-    settings = current_app.extensions["crm_kg.settings"]
+    settings = state.settings()
     files = downloads(settings)
     manifest = read_manifest(settings.ttl_dir)
     lang = g.lang
@@ -159,14 +160,14 @@ def downloads_page():
 
 @bp.route("/downloads/SHA256SUMS")
 def checksums():
-    files = downloads(current_app.extensions["crm_kg.settings"])
+    files = downloads(state.settings())
     body = "".join(f"{f.sha256}  {f.name}\n" for f in files)
     return Response(body, mimetype="text/plain", headers={"Access-Control-Allow-Origin": "*"})
 
 
 @bp.route("/downloads/<name>")
 def download(name: str):
-    settings = current_app.extensions["crm_kg.settings"]
+    settings = state.settings()
     f = next((f for f in downloads(settings) if f.name == name), None)
     if f is None or not f.path.is_file():
         abort(404)

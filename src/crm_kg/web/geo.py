@@ -94,4 +94,4 @@ def svg_map(focus: MapPoint, context: list[MapPoint], title: str) -> Markup:
     parts.append(f'<text x="{x + dx}" y="{y - 8}" text-anchor="{anchor}" class="map-label">'
                  f'{escape(focus.label)}</text>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # noqa: S704 — every text in it is escaped above

@@ -7,13 +7,13 @@ W3C protocol tests expect, what is not a query request: an update (403), two
 ``query`` parameters (400), another content type (415), a body that is not
 UTF-8 (400), a query or body over the size limit (413).
 
-:func:`check_query` looks at the text with :mod:`crm_kg.sparqlscan` (linear,
+:func:`check_query` looks at the text with :mod:`crm_kg.sparql.scan` (linear,
 no recursion) and refuses an update (403), ``SERVICE`` (400), a ``FROM`` /
 ``FROM NAMED`` graph or a ``default-graph-uri`` / ``named-graph-uri`` that is
 not a graph of the store (400: graphs are names, never fetched), and nesting
 deeper than the limit (400; pyoxigraph's parser overflows its stack at a few
 thousand levels). Both rdflib and pyoxigraph would fetch a ``SERVICE`` IRI;
-the query workers cannot open sockets either (:mod:`crm_kg.execute`).
+the query workers cannot open sockets either (:mod:`crm_kg.store.pool`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from urllib.parse import parse_qsl
 
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import CrmKgError
-from ..sparqlscan import scan
-from ..store import Dataset
+from ..errors import CrmKgError
+from ..sparql.scan import scan
+from ..store.interface import Dataset
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"

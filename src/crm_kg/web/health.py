@@ -3,16 +3,17 @@
 * ``/healthz`` — liveness: the web process answers (always 200 while it runs).
 * ``/readyz`` — readiness: a graph is loaded and can answer — its version,
   triples per named graph, when it was loaded, the generation and the outcome
-  of the last reload (:mod:`crm_kg.serving`), the worker pool. ``503`` with
+  of the last reload (:mod:`crm_kg.store.serving`), the worker pool. ``503`` with
   ``Retry-After`` while no query worker is up (all restarting) or a remote
   store does not answer; the body says why.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
-from .. import CrmKgError
+from ..errors import CrmKgError
+from . import state
 
 bp = Blueprint("health", __name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -25,7 +26,7 @@ def healthz():
 
 @bp.route("/readyz")
 def readyz():
-    live = current_app.extensions["crm_kg.store"]
+    live = state.store()
     ready, reason = live.ready()
     body: dict = {"status": "ready" if ready else "not ready"}
     if reason:

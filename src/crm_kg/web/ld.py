@@ -19,10 +19,10 @@ import hashlib
 import threading
 from collections import OrderedDict
 
-from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
-                   request)
+from flask import Blueprint, Response, abort, g, jsonify, render_template, request
 from rdflib import Graph, URIRef
 
+from . import state
 from .blocks import Blocks
 from .entity import Describer
 from .index import GraphIndex, Hit
@@ -45,35 +45,28 @@ TEXT = {
 
 def services() -> dict:
     """Blocks, index and source texts of this app, built on first use of each graph version
-    (a reload swaps the graph: :mod:`crm_kg.serving`)."""
-    ext = current_app.extensions
-    store = ext["crm_kg.store"]
-    version = store.version
-    cached = ext.get("crm_kg.ld")
-    if cached is None or cached[0] != version:
-        with _LOCK:
-            cached = ext.get("crm_kg.ld")
-            if cached is None or cached[0] != version:
-                settings = ext["crm_kg.settings"]
-                blocks = Blocks(settings.queries_dir / "describe")
-                iris = IriMap(settings.base_iri)
-                cached = (version, {"blocks": blocks, "index": GraphIndex(store, blocks, iris),
-                                    "texts": SourceTexts(settings.sources)})
-                ext["crm_kg.ld"] = cached
-    return cached[1]
+    (a reload swaps the graph: :mod:`crm_kg.store.serving`)."""
+    return state.per_version("ld", _services)
+
+
+def _services() -> dict:
+    settings = state.settings()
+    blocks = Blocks(settings.queries_dir / "describe")
+    return {"blocks": blocks, "index": GraphIndex(state.store(), blocks, IriMap(settings.base_iri)),
+            "texts": SourceTexts(settings.sources)}
 
 
 def iri_map() -> IriMap:
-    return IriMap(current_app.extensions["crm_kg.settings"].base_iri, request.script_root)
+    return IriMap(state.settings().base_iri, request.script_root)
 
 
 def describer() -> Describer:
     s = services()
-    return Describer(current_app.extensions["crm_kg.store"], s["blocks"], s["index"], iri_map(), s["texts"])
+    return Describer(state.store(), s["blocks"], s["index"], iri_map(), s["texts"])
 
 
 def _etag(*parts: str) -> str:
-    store = current_app.extensions["crm_kg.store"]
+    store = state.store()
     version = getattr(store, "version", "") or ""
     return hashlib.sha256("\x1f".join((version, *parts)).encode("utf-8")).hexdigest()[:32]
 

@@ -9,7 +9,7 @@
   right of ``X-Forwarded-For``; IPv6 clients are counted per /64, the block a
   single host is usually given. Buckets are per web process.
 * Lane: requests to ``/sparql`` run in the ``"adhoc"`` lane
-  (:data:`crm_kg.execute.LANE`), which a worker pool keeps off its reserved
+  (:data:`crm_kg.store.pool.LANE`), which a worker pool keeps off its reserved
   workers, so saved queries and pages still answer under a flood.
 """
 
@@ -22,7 +22,8 @@ import time
 
 from flask import Flask, Response, g, request
 
-from ..execute import LANE
+from ..store.pool import LANE
+from . import state
 
 EXEMPT = {"health.healthz", "health.readyz", "static"}
 ADHOC = {"sparql.endpoint"}
@@ -86,7 +87,7 @@ def client_key(remote_addr: str | None, forwarded_for: str | None, trusted_proxi
 def install(app: Flask, settings) -> None:
     """Register the rate limit and the lanes on ``app`` (before any other request hook)."""
     buckets = TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None
-    app.extensions["crm_kg.rate_limit"] = buckets
+    state.of(app).rate_limit = buckets
 
     @app.before_request
     def _limit():

@@ -21,23 +21,20 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from rdflib import OWL, Graph
 
 from ..iri import ONTOLOGY_IRI, PREFIXES
-from ..ontology import DOCS, RELEASE, SOURCE
+from ..media import BY_TYPE, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Offers
+from ..quality.declarations import DOCS, RELEASE, SOURCE
+from . import state
 from .negotiation import NotAcceptable, choose
 
 bp = Blueprint("ontology", __name__)
 
-TURTLE, RDFXML, JSONLD, NTRIPLES, HTML = ("text/turtle", "application/rdf+xml", "application/ld+json",
-                                          "application/n-triples", "text/html")
 # Order matters for Accept: */* (curl, most RDF clients): Turtle first; browsers ask for HTML.
-OFFERS = [TURTLE, HTML, RDFXML, JSONLD, NTRIPLES]
-ALIASES = {"ttl": TURTLE, "turtle": TURTLE, "owl": RDFXML, "rdf": RDFXML, "xml": RDFXML,
-           "rdfxml": RDFXML, "jsonld": JSONLD, "json": JSONLD, "nt": NTRIPLES, "ntriples": NTRIPLES,
-           "html": HTML}
-EXTENSIONS = {"ttl": TURTLE, "owl": RDFXML, "rdf": RDFXML, "jsonld": JSONLD, "nt": NTRIPLES, "html": HTML}
+OFFERS = Offers(TURTLE, HTML, RDFXML, JSONLD, NTRIPLES)
+EXTENSIONS = {ext: media_type for media_type in OFFERS for ext in BY_TYPE[media_type].extensions}
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 NONE = "'none'"
 
@@ -66,10 +63,11 @@ class Published:
 
 
 def _published() -> Published:
-    cached = current_app.extensions.get("crm_kg.ontology")
-    if cached is not None:
-        return cached
-    directory = current_app.extensions["crm_kg.settings"].ontology_dir
+    return state.once("ontology", _publish)
+
+
+def _publish() -> Published:
+    directory = state.settings().ontology_dir
     bodies = {}
     for name, media_type in ((SOURCE, TURTLE), (RELEASE, RDFXML), (DOCS, HTML)):
         path = directory / name
@@ -84,9 +82,7 @@ def _published() -> Published:
                       for s in _STYLE.findall(bodies[HTML].decode("utf-8")))
     csp = (f"default-src 'none'; style-src {hashes or NONE}; img-src data:; "
            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
-    published = Published(bodies, str(version) if version is not None else None, csp)
-    current_app.extensions["crm_kg.ontology"] = published
-    return published
+    return Published(bodies, str(version) if version is not None else None, csp)
 
 
 def _links(base: str) -> str:
@@ -99,7 +95,7 @@ def _serve(media_type: str | None) -> Response:
     published = _published()
     if media_type is None:
         try:
-            media_type = choose(request.accept_mimetypes, OFFERS, request.args.get("format"), ALIASES)
+            media_type = choose(request.accept_mimetypes, OFFERS, request.args.get("format"))
         except NotAcceptable as exc:
             return Response("not acceptable; /ontology is available as " + ", ".join(exc.supported)
                             + "\n", status=406, mimetype="text/plain")

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request
+from flask import Blueprint, g, jsonify, render_template, request
 
-from ..queries import Param, SavedQuery
+from ..sparql.library import Param, SavedQuery
+from . import state
 from .answers import choices
 from .wording import tag_name
 
@@ -212,17 +213,15 @@ def document(library, settings) -> dict:
 
 @bp.route("/api/openapi.json")
 def openapi_json():
-    ext = current_app.extensions
-    response = jsonify(document(ext["crm_kg.queries"], ext["crm_kg.settings"]))
+    response = jsonify(document(state.library(), state.settings()))
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
 @bp.route("/api")
 def api_page():
-    ext = current_app.extensions
-    doc = document(ext["crm_kg.queries"], ext["crm_kg.settings"])
+    doc = document(state.library(), state.settings())
     operations = [(path, item["get"]) for path, item in doc["paths"].items()]
-    titles = {f"/api/queries/{q.name}": q.label(g.lang) for q in ext["crm_kg.queries"]}
+    titles = {f"/api/queries/{q.name}": q.label(g.lang) for q in state.library()}
     return render_template("api.html", lang=g.lang, doc=doc, operations=operations, titles=titles,
                            base=request.url_root.rstrip("/"), default_page=DEFAULT_PAGE)

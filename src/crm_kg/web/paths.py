@@ -1,7 +1,7 @@
 """IRIs ↔ local paths for a deployment behind the configured base IRI.
 
 Things are ``{base}id/{kind}/{slug…}`` and named graphs ``{base}graph/{name}``
-(DESIGN.md, "IRIs and graphs"); ``base`` is ``settings.base_iri``. A server
+(README, "IRIs and graphs"); ``base`` is ``settings.base_iri``. A server
 that w3id.org (or any proxy) forwards to answers the same paths, so a link to
 one of our IRIs is the IRI's path on this server (under the WSGI script root
 when the app is mounted below ``/``). Ontology terms (``…/ontology#Term``,

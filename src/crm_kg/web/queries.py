@@ -16,24 +16,32 @@
   a JSON 400 naming the parameter.
 
 Parameters are typed, checked against their closed lists and bound as RDF
-terms (:mod:`crm_kg.queries`); the query text is never edited.
+terms (:mod:`crm_kg.sparql.library`); the query text is never edited.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 from rdflib import Graph
 
-from ..execute import Unavailable
-from ..queries import ParamError, SavedQuery, UnknownQuery
-from ..store import StoreError
-from . import answers
-from .charts import Chart
+from ..errors import StoreError, Unavailable
+from ..media import CSV, JSON, JSONLD, NTRIPLES, SPARQL_JSON, TURTLE, Offers
+from ..sparql.library import ParamError, SavedQuery, UnknownQuery
+from . import answers, state
 from .cache import cached
+from .charts import Chart
 from .i18n import pick
 from .negotiation import NotAcceptable, choose
 from .openapi import DEFAULT_PAGE
@@ -44,20 +52,19 @@ bp = Blueprint("queries", __name__)
 
 PAGE_ROWS = 100                      # rows per page of the HTML table
 CONTROL = {"format", "lang", "limit", "offset", "q", "page"}
-SELECT_TYPES = ["application/sparql-results+json", "application/json", "text/csv", "text/turtle"]
-GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json"]
-ALIASES = {"json": "application/sparql-results+json", "srj": "application/sparql-results+json",
-           "csv": "text/csv", "ttl": "text/turtle", "turtle": "text/turtle",
-           "nt": "application/n-triples", "jsonld": "application/ld+json"}
+# what each query form is answered in, best first (Turtle of a SELECT: the W3C result-set vocabulary)
+SELECT_OFFERS = Offers(SPARQL_JSON, JSON, CSV, TURTLE)
+ASK_OFFERS = Offers(SPARQL_JSON, JSON, CSV)
+GRAPH_OFFERS = Offers(TURTLE, NTRIPLES, JSONLD)
 EXPOSED = "Link, X-Total-Count, X-Result-Truncated, Retry-After, Content-Type"
 
 
 def _library():
-    return current_app.extensions["crm_kg.queries"]
+    return state.library()
 
 
 def _settings():
-    return current_app.extensions["crm_kg.settings"]
+    return state.settings()
 
 
 def _get(name: str) -> SavedQuery | None:
@@ -176,7 +183,7 @@ def _answer_view(query, result, bindings, raw, lang, offset, limit) -> dict:
     if query.chart and result.kind == "select":
         labels = {iri: name for name, iri in answers.label_columns(query, result.variables, set()).items()}
         svg = Chart(query.chart, result, labels, answers.index(), lang, query.label(lang)).svg()
-        view["chart"] = Markup(svg) if svg else None
+        view["chart"] = Markup(svg) if svg else None  # noqa: S704 — charts.py escapes every text
         view["chart_href"] = _url(url_for("queries.chart", name=query.name), raw)
     base = url_for("queries.page", name=query.name)
     if offset > 0:
@@ -251,11 +258,9 @@ def api_query(name: str):
         offset, limit = paging(DEFAULT_PAGE)
     except ParamError as exc:
         return _json_error(str(exc), 400, param=exc.param, detail=exc.detail)
-    offers = GRAPH_TYPES if query.form in ("construct", "describe") else SELECT_TYPES
-    if query.form == "ask":
-        offers = SELECT_TYPES[:3]
+    offers = {"construct": GRAPH_OFFERS, "describe": GRAPH_OFFERS, "ask": ASK_OFFERS}.get(query.form, SELECT_OFFERS)
     try:
-        mime = choose(request.accept_mimetypes, offers, request.args.getlist("format"), ALIASES)
+        mime = choose(request.accept_mimetypes, offers, request.args.getlist("format"))
     except NotAcceptable as exc:
         return Response("not acceptable; this answer is available as: " + ", ".join(exc.supported) + "\n",
                         status=406, mimetype="text/plain")

@@ -1,47 +1,26 @@
 """RDF documents for linked-data responses: formats, extensions, serialisation.
 
-One table of the RDF formats a page can be had in (Turtle, JSON-LD, RDF/XML,
-N-Triples; W3C Recommendations) with their media types and file extensions
-(``/id/material/gallium.ttl``). JSON-LD carries its ``@context`` inline — a
+The RDF formats a page can be had in (Turtle, JSON-LD, RDF/XML, N-Triples;
+W3C Recommendations), taken from the one media-type table
+(:mod:`crm_kg.media`) with their file extensions (``/id/material/gallium.ttl``). JSON-LD carries its ``@context`` inline — a
 JSON-LD processor never has to fetch one (nothing from the network). Triples
 come from the store as rdflib terms, so any store behind the
-:class:`~crm_kg.store.Store` interface can answer.
+:class:`~crm_kg.store.interface.Store` interface can answer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Response, request
 from rdflib import Graph
 
+from ..media import BY_TYPE, HTML, JSON, JSONLD, N3, NTRIPLES, RDFXML, TURTLE, XHTML, Offers
 from .negotiation import NotAcceptable, choose
 
-
-@dataclass(frozen=True)
-class RdfFormat:
-    name: str
-    media_type: str
-    extension: str
-    rdflib: str
-    label: str
-
-
-FORMATS = (
-    RdfFormat("turtle", "text/turtle", "ttl", "turtle", "Turtle"),
-    RdfFormat("jsonld", "application/ld+json", "jsonld", "json-ld", "JSON-LD"),
-    RdfFormat("rdfxml", "application/rdf+xml", "rdf", "pretty-xml", "RDF/XML"),
-    RdfFormat("ntriples", "application/n-triples", "nt", "nt", "N-Triples"),
-)
-BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
-BY_EXTENSION = {f.extension: f for f in FORMATS}
-HTML = "text/html"
+#: the RDF a page can be had in, in the order pages list them
+FORMATS = tuple(BY_TYPE[t] for t in (TURTLE, JSONLD, RDFXML, NTRIPLES))
+BY_EXTENSION = {ext: f for f in FORMATS for ext in f.extensions}
 # what a page offers, best first: browsers send text/html explicitly; */* gets HTML too
-OFFERS = [HTML, "application/xhtml+xml"] + [f.media_type for f in FORMATS] + ["text/n3", "application/json"]
-ALIASES = {f.name: f.media_type for f in FORMATS} | {f.extension: f.media_type for f in FORMATS} | {
-    "html": HTML, "json-ld": "application/ld+json", "xml": "application/rdf+xml", "n-triples":
-    "application/n-triples"}
-EQUIVALENT = {"application/xhtml+xml": HTML, "text/n3": "text/turtle", "application/json": "application/ld+json"}
+PAGE = Offers(HTML, XHTML, TURTLE, JSONLD, RDFXML, NTRIPLES, N3, JSON)
 
 
 def negotiate(extension: str | None = None) -> str:
@@ -53,15 +32,14 @@ def negotiate(extension: str | None = None) -> str:
         if extension == "html":
             return HTML
         return BY_EXTENSION[extension].media_type
-    chosen = choose(request.accept_mimetypes, OFFERS, request.args.get("format"), ALIASES)
-    return EQUIVALENT.get(chosen, chosen)
+    return PAGE.canonical(choose(request.accept_mimetypes, PAGE, request.args.get("format")))
 
 
 def serialize(graph: Graph, media_type: str, prefixes: dict[str, str]) -> bytes:
-    fmt = BY_MEDIA_TYPE[media_type]
+    fmt = BY_TYPE[media_type]
     for prefix, ns in prefixes.items():
         graph.bind(prefix, ns, override=True, replace=True)
-    if fmt.name == "jsonld":  # the context inline: nothing to fetch
+    if media_type == JSONLD:  # the context inline: nothing to fetch
         text = graph.serialize(format="json-ld", context=dict(prefixes), auto_compact=True)
     else:
         text = graph.serialize(format=fmt.rdflib)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ..iri import BASE
+from . import state
 from .paths import IriMap
 
 
@@ -17,7 +15,7 @@ def local_href(iri: str) -> str | None:
     """A link for an IRI: our own IRIs on this server (under the configured base
     IRI), other http(s) IRIs as they are; never javascript:, data: and friends."""
     if has_request_context():
-        iris = IriMap(current_app.extensions["crm_kg.settings"].base_iri, request.script_root)
+        iris = IriMap(state.settings().base_iri, request.script_root)
     else:
         iris = IriMap(BASE)
     return iris.href(iri)
@@ -33,13 +31,3 @@ def cell(term: Node | None) -> dict:
         return {"text": str(term), "href": None, "kind": "literal",
                 "lang": term.language, "datatype": str(term.datatype) if term.datatype else None}
     return {"text": str(term), "href": None, "kind": "bnode"}
-
-
-def csv_text(variables: list[str], rows: list[dict]) -> str:
-    """SPARQL 1.1 Query Results CSV: values only, IRIs as they are."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(variables)
-    for row in rows:
-        writer.writerow(["" if row.get(v) is None else str(row[v]) for v in variables])
-    return out.getvalue()

@@ -1,9 +1,9 @@
 """Passage text, read at serve time from the source files (never from the repo).
 
 The graph cites a passage by edition (file name + SHA-256) and line span
-(DESIGN.md, "Provenance"); the reports' sentences stay in the source files.
+(README, "Provenance"); the reports' sentences stay in the source files.
 When ``settings.sources`` names a directory holding the pinned editions, pages
-show the passage itself: :mod:`crm_kg.sources` reads the file, checks its
+show the passage itself: :mod:`crm_kg.pipeline.sources` reads the file, checks its
 digest, repairs the extraction damage and joins the lines. Without the
 directory (or with a file that does not match the digest the graph states)
 pages show the citation only, and say why.
@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..sources import Document, SourceError, Span, read_sources
+from ..pipeline.sources import Document, SourceError, Span, read_sources
 
 MAX_LINES = 80  # a passage longer than this is shown cut, with a note
 
