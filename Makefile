@@ -38,11 +38,12 @@ run: build ## set up, build and serve on http://$(HOST):$(PORT) (embedded store)
 serve: setup ## serve the already built graph
 	$(BIN)/crm-kg serve --host $(HOST) --port $(PORT)
 
-test: setup ## set up and run the whole test suite
+test: setup ## set up, lint (ruff, security rules included) and run the whole test suite
+	$(BIN)/ruff check --no-cache .
 	$(BIN)/pytest
 
 ontology: setup ## regenerate ontology/crm.owl (RDF/XML) and crm.html (pyLODE) from crm.ttl
-	$(BIN)/python -m crm_kg.ontology
+	$(BIN)/python -m crm_kg.quality.release
 
 bench: setup ## run the benchmarks (not part of make test; BENCH_SIZES=100k,1M BENCH_ARGS=…)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
