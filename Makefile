@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
@@ -21,10 +22,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,serve,docs]'
 	touch $(STAMP)
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 system: ## install the Debian packages the project needs (Java for HermiT…), if missing
 	@scripts/setup-system.sh
 
-setup: system $(STAMP) ## create .venv and install crm-kg with its dependencies
+setup: system $(STAMP) $(NODE_STAMP) ## create .venv, install crm-kg and the front-end packages (npm ci)
 
 build: setup ## sources → data/ttl (validated; the old graph stays if anything fails)
 	$(BIN)/crm-kg build
@@ -52,4 +57,4 @@ soak: setup ## 5 minutes of steady load on gunicorn with reloads: errors, p99, m
 	$(BIN)/python -m benchmarks.soak
 
 clean: ## remove the virtual environment and caches
-	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info
+	rm -rf $(VENV) node_modules .pytest_cache build *.egg-info src/*.egg-info

@@ -5,6 +5,8 @@ set -euo pipefail
 
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)   # HermiT via owlready2
+# npm ci: the front-end libraries served locally (YASGUI, Swagger UI, Leaflet) and Comunica for the tests
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 # the real-browser test (tests/test_browser.py): headless Chromium driven by Selenium
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
