@@ -41,13 +41,18 @@ class AppState:
     answer_cache: Any = None                  # saved-query answers (:mod:`.cache`), or None
     _versioned: dict = field(default_factory=dict)    # name -> (graph version, value)
     _once: dict = field(default_factory=dict)
+    _locks: dict = field(default_factory=dict)        # one per name: one value may need another
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _lock_of(self, name: str) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(name, threading.Lock())
 
     def per_version(self, name: str, make: Callable[[], Any]) -> Any:
         version = self.store.version
         cached = self._versioned.get(name)
         if cached is None or cached[0] != version:
-            with self._lock:
+            with self._lock_of(name):
                 cached = self._versioned.get(name)
                 if cached is None or cached[0] != version:
                     cached = (version, make())
@@ -56,7 +61,7 @@ class AppState:
 
     def once(self, name: str, make: Callable[[], Any]) -> Any:
         if name not in self._once:
-            with self._lock:
+            with self._lock_of(name):
                 if name not in self._once:
                     self._once[name] = make()
         return self._once[name]
