@@ -30,6 +30,8 @@ limit_request_line = 8190    # the longest GET request line gunicorn reads; long
 
 def post_worker_init(worker):
     """Announce this worker for `crm-kg reload` and reload on SIGHUP (after gunicorn's own handlers)."""
-    from crm_kg.store.serving import announce_app
+    from crm_kg.store.serving import announce
+    from crm_kg.web import state
 
-    announce_app(worker.wsgi)
+    served = state.of(worker.wsgi)
+    announce(served.store, served.settings.ttl_dir)
