@@ -115,7 +115,7 @@ def input_digests(settings: Settings, documents_sha: dict[str, str]) -> dict:
     gate = [*settings.ontology_dir.glob("shapes/*.ttl"), *settings.queries_dir.glob("checks/*"),
             *settings.queries_dir.glob("inference/*.rq")]
     for path in sorted([*settings.ontology_dir.glob("*.ttl"), *gate, *settings.data_dir.glob("*.yaml"),
-                        *settings.data_dir.glob("curated/**/*.yaml"),
+                        *settings.data_dir.glob("curated/**/*.yaml"), *settings.data_dir.glob("profiles/*.yaml"),
                         *settings.data_dir.glob("reference/*.yaml")]):
         inputs[str(path.relative_to(settings.root))] = sha256_bytes(path.read_bytes())
     return {"sources": dict(sorted(documents_sha.items())), "inputs": inputs}
