@@ -112,7 +112,7 @@ def endpoint():
         return _error(str(exc), exc.status, req, html=html)
     offers = GRAPHS if form == "graph" else RESULTS
     try:
-        mime = choose(request.accept_mimetypes, offers, req.formats)
+        mime = choose(request.headers.get("Accept"), offers, req.formats, fallback=True)
     except NotAcceptable as exc:
         return _error("not acceptable; this answer is available as: " + ", ".join(exc.supported),
                       406, req, html=html)
@@ -152,7 +152,7 @@ def _preflight() -> Response:
 def _wants_html(req: SparqlRequest | None) -> bool:
     if req is not None and req.formats:
         return req.formats[0].lower() in ("html", HTML)
-    return prefers_html(request.accept_mimetypes)
+    return prefers_html(request.headers.get("Accept"))
 
 
 def _error(message: str, status: int, req: SparqlRequest | None, html: bool,
@@ -215,7 +215,7 @@ def _page(req: SparqlRequest | None, result=None, error: str | None = None):
 # -- the service description --------------------------------------------------------
 def _describe(req: SparqlRequest):
     try:
-        mime = choose(request.accept_mimetypes, DESCRIPTION, req.formats)
+        mime = choose(request.headers.get("Accept"), DESCRIPTION, req.formats)
     except NotAcceptable as exc:
         return Response("not acceptable; the service description is available as: "
                         + ", ".join(exc.supported) + "\n", status=406, mimetype="text/plain")
