@@ -7,7 +7,8 @@
 * SELECT/ASK answers in SPARQL Results JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE
   in Turtle, N-Triples, RDF/XML, JSON-LD; HTML (the editor with a results
   table) for browsers. Chosen by ``Accept`` (q-values) or ``format=``
-  (:mod:`.negotiation`); anything else is 406 listing what is offered.
+  (:mod:`.negotiation`, RFC 9110); when nothing acceptable fits the query
+  form, the form's default (SPARQL JSON, Turtle), as Fuseki answers.
 * ``GET /sparql`` without a query: the SPARQL 1.1 Service Description
   (Turtle, or by ``Accept``), or the query editor for a browser.
 * Limits: answers are cut at ``max_result_rows`` (``X-Result-Truncated: true``
