@@ -172,10 +172,11 @@ def _table(variables: list[str], rows: list[dict]) -> str:
 
 
 def cmd_query(args) -> int:
-    from rdflib.plugins.sparql.parser import parseQuery
-
+    from .errors import QuerySyntaxError
     from .media import CSV
+    from .sparql.explain import explain
     from .sparql.library import Choices, QueryDefinitionError, QueryLibrary, parse_saved_query
+    from .sparql.prologue import complete_prefixes
     from .sparql.results import write_answer
     from .store.embedded import EmbeddedStore
 
@@ -197,10 +198,6 @@ def cmd_query(args) -> int:
         if any(line.startswith("#+") for line in text.splitlines()):
             saved = parse_saved_query(path)
         else:
-            try:
-                parseQuery(text)
-            except Exception as exc:
-                raise QueryDefinitionError(f"{path}: SPARQL does not parse: {exc}") from None
             if params:
                 raise CrmKgError(f"{path}: --param needs a query with a #+ header declaring parameters")
             saved = None
@@ -213,7 +210,12 @@ def cmd_query(args) -> int:
         bindings = saved.bind(params)
         Choices(store).check(saved, bindings)      # closed lists drawn from the graph
         query_text = saved.text
-    result = store.query(query_text, bindings)
+    completed = complete_prefixes(query_text)      # rdf:, crm:, skos:… need no declaration
+    try:
+        result = store.query(completed.text, bindings)
+    except QuerySyntaxError as exc:
+        where = f"{args.file}: " if args.file else ""
+        raise QueryDefinitionError(where + str(explain(query_text, str(exc), completed.shift))) from None
     if result.kind == "graph":
         from rdflib import Graph
 
