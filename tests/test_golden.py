@@ -23,7 +23,6 @@ def test_golden(name):
 
 def test_every_profile_rule_has_a_golden_case():
     from crm_kg.pipeline.extract import load_report
-
     from crm_kg.pipeline.sources import report_ids
 
     registered = {(rule.edition, rule.id) for report in report_ids()
