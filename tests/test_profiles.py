@@ -110,3 +110,17 @@ def test_a_sniffed_draft_reads_the_real_english_edition_as_its_profile_does(sett
     assert listed == by_hand and len(listed) == 120
     # Table 1 is Table 5 with damaged rows: the draft reads it, a person must add the repairs
     assert any("Table 1" in t for t in found.todo)
+
+
+def test_a_challenge_list_needs_its_category(tmp_path):
+    text = """\
+    report: demo
+    editions:
+      demo-en:
+        rules:
+          - {id: hurdles, kind: numbered-headings, heading: '^Hurdle (?P<number>\\d):', record: challenge}
+    """
+    with pytest.raises(ProfileError, match=r"demo.yaml:5: rule 'hurdles': record challenge needs a category"):
+        load(_profile(tmp_path, text))
+    rule = load(_profile(tmp_path, text.replace("record: challenge", "record: challenge, category: social")))
+    assert rule.rule("demo-en", "hurdles").params.category == "social"

@@ -32,6 +32,7 @@ _HEADER_WORDS = {"name": ("company", "organisation", "organization", "name", "be
                  "place": ("place", "location", "town", "city", "plaats", "locatie", "gemeente", "vestiging")}
 _OPPORTUNITY_WORDS = ("opportunit", "kans")
 _RECOMMENDATION_WORDS = ("recommend", "aanbevel")
+_CHALLENGE_WORDS = ("challeng", "uitdaging")
 
 
 @dataclass
@@ -146,6 +147,8 @@ def _record(text: str) -> str | None:
         return "opportunity"
     if any(w in low for w in _RECOMMENDATION_WORDS):
         return "recommendation"
+    if any(w in low for w in _CHALLENGE_WORDS):
+        return "challenge"
     return None
 
 
@@ -182,6 +185,10 @@ def sniff(doc: Document, materials=None) -> Sniffed:
         record = _record(word) or "opportunity"
         rule = {"id": _slug(word) + "-headings", "kind": "numbered-headings", "label": f"{word} headings",
                 "heading": rf"^\s*{_rx(word)}\s+(?P<number>\d{{1,2}})\s*:", "record": record}
+        if record == "challenge":
+            rule["category"] = "economic"
+            found.todo.append(f"'{word} N:' headings (line {hits[0][0]}): category economic is a placeholder "
+                              "(a challenge-category concept: social, environmental, ethical, economic, political)")
         found.rules.append(Draft(rule, f"'{word} N:' headings {sorted(set(numbers))}", hits[0][0]))
         if _record(word) is None:
             found.todo.append(f"'{word} N:' headings (line {hits[0][0]}): record opportunity is a guess")
