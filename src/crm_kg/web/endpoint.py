@@ -7,7 +7,8 @@
 * SELECT/ASK answers in SPARQL Results JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE
   in Turtle, N-Triples, RDF/XML, JSON-LD; HTML (the editor with a results
   table) for browsers. Chosen by ``Accept`` (q-values) or ``format=``
-  (:mod:`.negotiation`); anything else is 406 listing what is offered.
+  (:mod:`.negotiation`, RFC 9110); when nothing acceptable fits the query
+  form, the form's default (SPARQL JSON, Turtle), as Fuseki answers.
 * ``GET /sparql`` without a query: the SPARQL 1.1 Service Description
   (Turtle, or by ``Accept``), or the query editor for a browser.
 * Limits: answers are cut at ``max_result_rows`` (``X-Result-Truncated: true``
@@ -114,7 +115,7 @@ def endpoint():
         return _error(str(exc), exc.status, req, html=html)
     offers = GRAPHS if form == "graph" else RESULTS
     try:
-        mime = choose(request.accept_mimetypes, offers, req.formats)
+        mime = choose(request.headers.get("Accept"), offers, req.formats, fallback=True)
     except NotAcceptable as exc:
         return _error("not acceptable; this answer is available as: " + ", ".join(exc.supported),
                       406, req, html=html)
@@ -164,7 +165,7 @@ def _preflight() -> Response:
 def _wants_html(req: SparqlRequest | None) -> bool:
     if req is not None and req.formats:
         return req.formats[0].lower() in ("html", HTML)
-    return prefers_html(request.accept_mimetypes)
+    return prefers_html(request.headers.get("Accept"))
 
 
 def _error(message: str, status: int, req: SparqlRequest | None, html: bool,
@@ -289,7 +290,7 @@ def _page(req: SparqlRequest | None, result=None, error: str | None = None, prob
 # -- the service description --------------------------------------------------------
 def _describe(req: SparqlRequest):
     try:
-        mime = choose(request.accept_mimetypes, DESCRIPTION, req.formats)
+        mime = choose(request.headers.get("Accept"), DESCRIPTION, req.formats)
     except NotAcceptable as exc:
         return Response("not acceptable; the service description is available as: "
                         + ", ".join(exc.supported) + "\n", status=406, mimetype="text/plain")
