@@ -39,7 +39,7 @@ from ..sparql.library import QueryLibrary
 from ..store.factory import open_store
 from ..store.serving import LiveStore
 from . import cache, dataset, endpoint, health, ld, limits, ontology, openapi, pages, queries, state, vendor
-from .i18n import pick_language
+from .i18n import pick_language, plural, t
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     live = store if isinstance(store, LiveStore) else LiveStore(store, opener)
     state.install(app, settings, live, QueryLibrary(settings.queries_dir))
     app.jinja_env.autoescape = True
+    app.jinja_env.globals.update(ui=t, plural=plural)   # words of every page, plurals counted
     limits.install(app, settings)        # first: a refused request costs nothing more
 
     @app.before_request
