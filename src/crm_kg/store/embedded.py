@@ -34,7 +34,7 @@ from rdflib.term import Node
 from ..errors import NotSerializable, QueryEvaluationError, QuerySyntaxError, StoreError
 from ..media import oxigraph_format
 from ..sparql.binding import bind
-from ..sparql.hints import lateral_optionals
+from ..sparql.hints import hinted
 from ..sparql.results import PackedRows, Result, Serialized, unpack, write_boolean
 from ..sparql.results import write as write_results
 from ..sparql.scan import scan
@@ -138,8 +138,8 @@ class EmbeddedStore:
 
     def _raw(self, sparql: str, bindings: dict[str, Node] | None = None,
              dataset: Dataset | None = None):
-        if bindings is not None:     # a saved query or page block: OPTIONALs row by row (hints)
-            sparql = bind(lateral_optionals(sparql), bindings)
+        if bindings is not None:     # a saved query or page block: OPTIONALs and report graphs row by row (hints)
+            sparql = bind(hinted(sparql), bindings)
         options: dict = {}
         if dataset is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]

@@ -102,6 +102,7 @@ class Profile:
     path: Path
     editions: dict[str, list[Rule]]
     compare: list[Rule]
+    unknown: str = "warn"        # entities.unknown: warn (mint, warn) | curate (list them, refuse)
 
     def rule(self, edition: str, rule_id: str) -> Rule:
         for rule in self.editions.get(edition, []):
@@ -229,21 +230,18 @@ def load(path: Path) -> Profile:
             edition, _, rule_id = ref.partition("/")
             if not any(r.id == rule_id for r in editions.get(edition, [])):
                 raise rule.error(f"{ref!r} names no rule of the profile (edition/rule-id)")
-    profile = Profile(report, Path(path), editions, compare)
+    entities = data.get("entities") or {}
+    if entities:
+        yamlio.check(entities, {"unknown": "str"}, "entities")
+    unknown = entities.get("unknown", "warn")
+    if unknown not in ("warn", "curate"):
+        raise ProfileError(f"{entities.where('unknown')}: entities.unknown must be warn or curate, got {unknown!r}")
+    profile = Profile(report, Path(path), editions, compare, unknown)
     for rule in profile.rules():
         for ref in getattr(rule.params, "references", lambda: [])():
             if rule.edition and not any(r.id == ref for r in editions[rule.edition]):
                 raise rule.error(f"refers to rule {ref!r}, which edition {rule.edition!r} does not have")
     return profile
-
-
-def entities_policy(path: Path) -> str:
-    """What a build does with unknown organisations and places: ``curate`` (list, refuse) or ``warn``."""
-    data = yamlio.load(path) or {}
-    policy = (data.get("entities") or {}).get("unknown", "warn")
-    if policy not in ("warn", "curate"):
-        raise ProfileError(f"{path}: entities.unknown must be warn or curate, got {policy!r}")
-    return policy
 
 
 def profile_path(report: str, root: Path | None = None) -> Path:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..sources import Document
+from .entities import check_entities, load_gazetteers
 from .profile import KINDS, Profile, Rule, load_report
 from .tables import ExtractError, Output
 
@@ -113,12 +114,20 @@ def runs(documents: dict[str, Document], root: Path | None = None,
     return out
 
 
-def extract_all(documents: dict[str, Document], root: Path | None = None) -> list[object]:
-    """Every rule of every profile over its editions, then the compare rules."""
+def extract_all(documents: dict[str, Document], root: Path | None = None,
+                reference: Path | None = None) -> list[object]:
+    """Every rule of every profile over its editions, then the compare rules.
+
+    A profile with ``entities: {unknown: curate}`` stops here when its records
+    print a name the reference data (``reference``: data/reference) does not know.
+    """
     active = runs(documents, root)
     facts: list[object] = []
     for run in active:
-        facts.extend(run.edition_records())
+        records = run.edition_records()
+        if run.profile.unknown == "curate":
+            check_entities(run.profile.report, records, load_gazetteers(reference))
+        facts.extend(records)
     for run in active:
         facts.extend(run.compare_records())
     return facts
