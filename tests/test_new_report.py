@@ -197,6 +197,7 @@ def test_build_report_reviews_each_rule(added, built, capsys, monkeypatch):
     code = main(["build", "--report", REPORT, "--no-validate"])
     out = capsys.readouterr().out
     assert f"{EDITION}/companies (organisation-table" in out and "4 OrganisationRow" in out
+    assert f"unmatched {EDITION}:114: header row: Place | Company | Activity" in out
     assert "3 RecommendationRow" in out and "6 RecommendationItem" in out
     assert f"unmatched {EDITION}:240: not a data row (header?): Recommendation | Time frame" in out
     assert "every organisation, place and material name is known to the reference data" in out
