@@ -27,20 +27,12 @@ RECORDS = (CRM.Passage, CRM.Section, CRM.Edition, CRM.Statement)   # the provena
 
 @pytest.fixture(scope="module")
 def sources(settings, store):
-    query = QueryLibrary(settings.queries_dir).get("statement-sources")
+    query = QueryLibrary(settings.queries_dir).get("statement-sources")   # the saved query by name
 
     def run(subject: str) -> list[dict]:
         return store.query(query.text, query.bind({"subject": subject})).rows
 
     return run
-
-
-@pytest.fixture(scope="module")
-def quads(built):
-    """The published N-Quads, read back (every named graph)."""
-    store = ox.Store()
-    store.bulk_load(path=str(built[0].ttl_dir / "crm-kg.nq"), format=ox.RdfFormat.N_QUADS)
-    return [tuple(from_ox(t) for t in q) for q in store]
 
 
 def test_200_sampled_statements_each_have_a_source(quads, sources):

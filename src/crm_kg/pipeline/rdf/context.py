@@ -26,13 +26,16 @@ from pathlib import Path
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 
 from ... import yamlio
+from .. import citations
 from ...config import Settings
-from ...iri import CRM, DCT, PROV, graph_iri, mint, slugify
+from ...iri import CRM, DCT, PROV, SKOS, graph_iri, mint, slugify
 from ..resolve import ConceptIndex, Match, concept
 from ..sources import Document, Span
 from .products import Products
 from .reference import Reference
 
+NAME_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, CRM.entryLabel,
+                   CRM.shortName, CRM.elementSymbol)
 # Not claims of their own: the type, and the entity-level provenance link.
 UNCITED = frozenset({RDF.type, PROV.wasDerivedFrom})
 
@@ -290,10 +293,27 @@ class Context:
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
+    def _naming(self, spans, obj, review, texts) -> list:
+        """Of a record's passages, those naming ``obj`` (all, if none does: the
+        passage-mentions check, :mod:`..citations`, reports those)."""
+        if len(spans) < 2 or not isinstance(obj, URIRef):
+            return spans
+        labels = [o for g in (self.dataset.graph(graph_iri("reference")), self.dataset.graph(graph_iri("ontology")))
+                  for p in NAME_PROPERTIES for o in g.objects(obj, p)]
+        names = citations.names_of(labels, review.spellings.get(str(obj), ()))
+        naming = [sp for sp in spans if citations.names_in(texts.get(sp.edition, sp.start, sp.end) or "", names)]
+        return naming or spans
+
     def finish(self) -> None:
         """One ``crm:Statement`` per claim that holds, citing every passage that states it
         (claims of restating records that disagree with the asserted ones are dropped:
-        :class:`~crm_kg.pipeline.records.Disagreement` reports those)."""
+        :class:`~crm_kg.pipeline.records.Disagreement` reports those). For the properties
+        the passage-mentions check covers, a record's passages are narrowed to those that
+        name the object: a fact read from a paragraph and a list cites, for each
+        material, the one that names it."""
+        review_path = self.settings.data_dir / "review" / "citations.yaml"
+        review = citations.Review.load(review_path) if review_path.exists() else None
+        texts = citations.Texts({d.edition.id: d for d in self.documents.values()})
         reports = {graph_iri(r): r for r in {d.edition.report for d in self.documents.values()}}
         for (graph, s, p, o), spans in sorted(self._claims.items(),
                                               key=lambda kv: tuple(t.n3() for t in kv[0])):
@@ -305,6 +325,9 @@ class Context:
             g.add((node, CRM.statementSubject, s))
             g.add((node, CRM.statementPredicate, p))
             g.add((node, CRM.statementObject, o))
-            for span in sorted(spans, key=lambda sp: (sp.edition, sp.start, sp.end)):
+            spans = sorted(spans, key=lambda sp: (sp.edition, sp.start, sp.end))
+            if review is not None and str(p) in review.predicates:
+                spans = self._naming(spans, o, review, texts)
+            for span in spans:
                 g.add((node, PROV.wasDerivedFrom, self.passage(span)))
         self._claims.clear()
