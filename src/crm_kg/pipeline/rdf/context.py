@@ -26,9 +26,9 @@ from pathlib import Path
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 
 from ... import yamlio
-from .. import citations
 from ...config import Settings
 from ...iri import CRM, DCT, PROV, SKOS, graph_iri, mint, slugify
+from .. import citations
 from ..resolve import ConceptIndex, Match, concept
 from ..sources import Document, Span
 from .products import Products
