@@ -43,7 +43,7 @@ def test_query_file_that_does_not_parse(built, tmp_path):
     bad = tmp_path / "bad.rq"
     bad.write_text("SELECT ?x WHERE { ?x ?y }\n", encoding="utf-8")
     assert_one_line_error(crm_kg("query", str(bad), "--ttl-dir", str(build_settings.ttl_dir)),
-                          "does not parse")
+                          "SPARQL syntax error at line 1, column 25: unexpected `}` — a triple needs")
 
 
 def test_unknown_saved_query(built):

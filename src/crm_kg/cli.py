@@ -1,4 +1,4 @@
-"""The ``crm-kg`` command: build, validate, serve, reload, query.
+"""The ``crm-kg`` command: build, add-report, validate, serve, reload, query.
 
 Errors the user can act on (missing source file, unparsable query, unknown
 saved query, bad parameter…) print one line, ``crm-kg: error: …``, and exit
@@ -25,6 +25,8 @@ def cmd_build(args) -> int:
     from .pipeline.stages import run_build
 
     settings = _settings(args)
+    if args.report:
+        return _build_report(settings, args.report)
     result, report = run_build(settings, validate=not args.no_validate)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -42,6 +44,64 @@ def cmd_build(args) -> int:
     counts = {str(g.identifier).rsplit("/", 1)[-1]: len(g) for g in result.dataset.graphs() if len(g)}
     print(f"built {sum(counts.values())} triples into {settings.ttl_dir}: "
           + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return 0
+
+
+def _build_report(settings, report: str) -> int:
+    """One report: what each profile rule read, what matched nothing, unknown names; then its graph
+    built (not written). Exit 1 if a rule failed, a name is unknown or the graph does not build."""
+    from .pipeline.extract.review import review_report
+    from .pipeline.sources import load_editions, read_sources
+    from .pipeline.stages import build_dataset
+
+    pins = settings.data_dir / "sources.yaml"
+    if not any(e.report == report for e in load_editions(settings.sources, pins).values()):
+        raise CrmKgError(f"report {report!r} has no edition in {pins}")
+    documents = read_sources(settings.sources, pins=pins)     # all: the same repairs as a full build
+    text, problems = review_report({e: d for e, d in documents.items() if d.edition.report == report},
+                                   settings.data_dir / "profiles", settings.data_dir / "reference")
+    print(text)
+    try:
+        result = build_dataset(settings, only=report)
+    except CrmKgError as exc:
+        print(f"graph: not built: {exc}")
+        return 1
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    graph = next((g for g in result.dataset.graphs() if str(g.identifier).endswith(f"/{report}")), None)
+    print(f"graph: {len(graph) if graph is not None else 0} triples in graph {report} "
+          "(not written; `crm-kg build` writes data/ttl)")
+    print("validation: in the full build (`crm-kg build`): a graph of one report refers to the others")
+    return 1 if problems else 0
+
+
+def cmd_add_report(args) -> int:
+    """Pin a new report edition, sniff its layout, draft its profile, start its curated folder."""
+    from .pipeline.extract.add import add_report
+    from .pipeline.extract.review import review_report
+
+    settings = _settings(args)
+    data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir
+    added = add_report(Path(args.file), args.id, sources=settings.sources, data_dir=data_dir,
+                       language=args.language, edition=args.edition, label=args.label, year=args.year,
+                       publisher=args.publisher, title=args.title)
+    print(f"pinned {added.source} as edition {added.edition} of report {added.report} "
+          f"(sha256 {added.sha256}) in {data_dir / 'sources.yaml'}")
+    print("sections: " + ("; ".join(f"{n or '-'} {t} (line {line})" for n, t, line in added.found.sections)
+                           or "none found"))
+    print(f"draft profile: {added.profile} ({len(added.found.rules)} rules)")
+    for draft in added.found.rules:
+        print(f"  {draft.rule['id']} ({draft.rule['kind']}, line {draft.line}): {draft.note}")
+    print(f"curated folder: {added.curated}")
+    text, _ = review_report({added.edition: added.document}, added.profile.parent, data_dir / "reference")
+    print(text)
+    print("still needs a person:")
+    todo = [*added.found.todo,
+            f"short titles (en, nl) of every numbered item in {added.curated / 'titles.yaml'}",
+            f"the report's short label, year, publisher, regions in {data_dir / 'sources.yaml'}",
+            f"facts no rule reads: curated YAML in {added.curated} (crm_kg.pipeline.curated)",
+            f"then `crm-kg build --report {added.report}` until it reads cleanly, then `crm-kg build`"]
+    print("\n".join(f"  - {t}" for t in todo))
     return 0
 
 
@@ -184,10 +244,11 @@ def _table(variables: list[str], rows: list[dict]) -> str:
 
 
 def cmd_query(args) -> int:
-    from rdflib.plugins.sparql.parser import parseQuery
-
+    from .errors import QuerySyntaxError
     from .media import CSV
+    from .sparql.explain import explain
     from .sparql.library import Choices, QueryDefinitionError, QueryLibrary, parse_saved_query
+    from .sparql.prologue import complete_prefixes
     from .sparql.results import write_answer
     from .store.embedded import EmbeddedStore
 
@@ -209,10 +270,6 @@ def cmd_query(args) -> int:
         if any(line.startswith("#+") for line in text.splitlines()):
             saved = parse_saved_query(path)
         else:
-            try:
-                parseQuery(text)
-            except Exception as exc:
-                raise QueryDefinitionError(f"{path}: SPARQL does not parse: {exc}") from None
             if params:
                 raise CrmKgError(f"{path}: --param needs a query with a #+ header declaring parameters")
             saved = None
@@ -225,7 +282,12 @@ def cmd_query(args) -> int:
         bindings = saved.bind(params)
         Choices(store).check(saved, bindings)      # closed lists drawn from the graph
         query_text = saved.text
-    result = store.query(query_text, bindings)
+    completed = complete_prefixes(query_text)      # rdf:, crm:, skos:… need no declaration
+    try:
+        result = store.query(completed.text, bindings)
+    except QuerySyntaxError as exc:
+        where = f"{args.file}: " if args.file else ""
+        raise QueryDefinitionError(where + str(explain(query_text, str(exc), completed.shift))) from None
     if result.kind == "graph":
         from rdflib import Graph
 
@@ -283,7 +345,26 @@ def parser() -> argparse.ArgumentParser:
                        "write data/ttl; the previous graph stays if anything fails.")
     common(p, sources=True)
     p.add_argument("--no-validate", action="store_true", help="skip validation (SHACL shapes, SPARQL checks)")
+    p.add_argument("--report", metavar="ID", help="review one report: what each profile rule read, what "
+                   "matched nothing, unknown names; build its graph without writing data/ttl")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("add-report", help="pin a new report edition and draft its profile",
+                       description="Copy FILE into the sources folder (and its manifest), pin its SHA-256 in "
+                       "data/sources.yaml, sniff its layout (sections, tables, lists), write a draft "
+                       "data/profiles/<ID>.yaml and an empty data/curated/<ID>/, and print what was found "
+                       "and what still needs a person.")
+    common(p, sources=True)
+    p.add_argument("file", metavar="FILE", help="the report as plain text")
+    p.add_argument("--id", required=True, help="report id (names its graph and IRIs), e.g. ov-2026")
+    p.add_argument("--language", default="en", choices=["en", "nl"], help="the edition's language")
+    p.add_argument("--edition", help="edition id (default <ID>-<language>)")
+    p.add_argument("--label", help="short name of the report (default: the id)")
+    p.add_argument("--year", type=int, help="publication year")
+    p.add_argument("--publisher", help="publisher: an organisation id of data/reference")
+    p.add_argument("--title", help="full title for the sources manifest (default: the first line)")
+    p.add_argument("--data-dir", metavar="DIR", help="the data folder to write to (default data/)")
+    p.set_defaults(func=cmd_add_report)
 
     p = sub.add_parser("validate", help="check the built graph: SHACL shapes, SPARQL checks, OWL consistency",
                        description="Validate data/ttl (or --input FILE) against the SHACL shapes of "

@@ -46,10 +46,12 @@ from .snapshot import DATASET_FILE, check_counts, open_snapshot
 class EmbeddedStore:
     """The built dataset in an in-memory pyoxigraph store."""
 
-    def __init__(self, store: ox.Store, manifest: dict | None = None):
+    def __init__(self, store: ox.Store, manifest: dict | None = None, info: dict | None = None):
         self._store = store
         self.manifest = manifest or {}
-        self._info: dict | None = None    # the store is read-only once loaded
+        # the store is read-only once loaded; an on-disk store brings the counts checked when
+        # it was built (:mod:`.disk`): counting 10M triples per graph takes seconds
+        self._info: dict | None = {**info, "version": self.version} if info else None
 
     @classmethod
     def from_directory(cls, ttl_dir: Path) -> "EmbeddedStore":
@@ -91,7 +93,7 @@ class EmbeddedStore:
         return files.get(DATASET_FILE, {}).get("sha256", "unbuilt")[:16]
 
     def __len__(self) -> int:
-        return len(self._store)
+        return self._info["triples"] if self._info else len(self._store)
 
     def serialize(self, sparql: str, media_type: str, bindings: dict[str, Node] | None = None,
                   limit: int | None = None, dataset: Dataset | None = None) -> Serialized:

@@ -16,7 +16,7 @@ from ..pipeline.sources import report_ids
 from . import state
 from .ld import services
 
-bp = Blueprint("coverage", __name__)
+bp = Blueprint("reports", __name__)
 
 
 @bp.route("/reports/<report>/coverage")
