@@ -78,3 +78,30 @@ PAGES = {
     "queries-en": "/queries?lang=en",
     "sparql-en": "/sparql?lang=en",
 }
+
+
+def test_api_page_tries_a_call_with_swagger_ui(browser, live_server):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 1000)
+    browser.get(f"{live_server}/api?lang=en")
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#swagger-ui .opblock-tag"))
+    assert not browser.find_element(By.CSS_SELECTOR, ".static-api nav.toc").is_displayed()
+    tag = browser.find_element(By.CSS_SELECTOR, "#swagger-ui .opblock-tag[data-tag='recommendations']")
+    browser.execute_script("arguments[0].click()", tag)
+    block = _wait(browser, lambda d: d.find_elements(
+        By.CSS_SELECTOR, "#swagger-ui [id$='recommendations_for_opportunity'] .opblock-summary-control"))[0]
+    browser.execute_script("arguments[0].click()", block)
+    button = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#swagger-ui .try-out__btn"))[0]
+    browser.execute_script("arguments[0].click()", button)
+    execute = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#swagger-ui .execute"))[0]
+    browser.execute_script("arguments[0].click()", execute)
+    body = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#swagger-ui .responses-table .response-col_description pre"))[0]
+    assert '"bindings"' in body.text and "nhfl-2025/1" in body.text     # the answer, from this server
+    statuses = [td.text.strip() for td in browser.find_elements(
+        By.CSS_SELECTOR, "#swagger-ui .live-responses-table tbody .response-col_status")]
+    assert "200" in statuses, statuses
+    resources = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })")
+    assert all(url.startswith(live_server) for url in resources), resources
+    assert _shot(browser, "api-try-it-en", 1280) <= 1280

@@ -108,14 +108,15 @@ def test_add_report_pins_sniffs_and_drafts(added, capsys):
     kinds = {r.id: r.kind for r in profile.editions[EDITION]}
     assert kinds == {"table-1": "organisation-table", "figure-1": "activity-lists",
                      "table-2": "recommendation-matrix", "opportunity-headings": "numbered-headings",
-                     "section-5-list": "outline"}
+                     "section-5-list": "outline", "challenge-headings": "numbered-headings"}
+    assert profile.rule(EDITION, "challenge-headings").params.record == "challenge"
     matrix = profile.rule(EDITION, "table-2").params
     assert (matrix.text_column, matrix.time_frame_column, matrix.actors_column, matrix.tick_columns) == \
         (0, 1, 2, [3, 4])
     assert profile.rule(EDITION, "table-1").params.columns == {"place": 0, "name": 1, "activity": 2}
     doc = Document(Edition(id=EDITION, file="x", sha256=digest, report=REPORT, language="en", title="t"), TEXT)
     records = Run(profile, {EDITION: doc}).edition_records()
-    assert len(records) == 4 + 5 + 3 + 2 + 6
+    assert len(records) == 4 + 5 + 3 + 2 + 6 + 2
     assert "# Still needs a person:" in draft
 
 
@@ -176,6 +177,11 @@ def test_the_new_report_yields_its_triples(built):
     assert (rec["3.1"], CRM.subRecommendationOf, rec["3"]) in g
     assert (rec["1.2"], RDFS.label, Literal("Ask collectors", lang="en")) in g
     assert len(set(g.subjects(RDF.type, CRM.Recommendation))) == 6
+    # the 'Challenge N:' headings, with the category the profile gives them
+    challenge = iri(f"challenge/{REPORT}/2")
+    assert (challenge, RDF.type, CRM.Challenge) in g
+    assert (challenge, CRM.challengeCategory, iri("challenge-category/economic")) in g
+    assert (challenge, RDFS.label, Literal("Too few technicians", lang="en")) in g
     # every fact cites its passage in the new edition
     passages = {str(p) for p in g.objects(rec["3"], URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))}
     assert {ID + f"passage/{EDITION}/244", ID + f"passage/{EDITION}/290"} <= passages
@@ -191,6 +197,7 @@ def test_build_report_reviews_each_rule(added, built, capsys, monkeypatch):
     code = main(["build", "--report", REPORT, "--no-validate"])
     out = capsys.readouterr().out
     assert f"{EDITION}/companies (organisation-table" in out and "4 OrganisationRow" in out
+    assert f"unmatched {EDITION}:114: header row: Place | Company | Activity" in out
     assert "3 RecommendationRow" in out and "6 RecommendationItem" in out
     assert f"unmatched {EDITION}:240: not a data row (header?): Recommendation | Time frame" in out
     assert "every organisation, place and material name is known to the reference data" in out

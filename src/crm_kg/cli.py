@@ -234,13 +234,110 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
-def _table(variables: list[str], rows: list[dict]) -> str:
-    cells = [[("" if r.get(v) is None else str(r[v])) for v in variables] for r in rows]
+LABELS = """SELECT ?s ?label WHERE {
+  { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } UNION { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }
+  FILTER(LANG(?label) = ?lang || LANG(?label) = "")
+}"""
+
+
+def _names(store, lang: str) -> dict[str, str]:
+    """IRI → its name in ``lang`` (prefLabel before label), for the table."""
+    from rdflib import Literal, URIRef
+
+    names: dict[str, str] = {}
+    result = store.query(LABELS, {"lang": Literal(lang)})
+    for row in sorted(result.rows, key=lambda r: (getattr(r["label"], "language", "") or "") != lang):
+        names.setdefault(str(row["s"]), str(row["label"]))
+    return {k: v for k, v in names.items() if isinstance(URIRef(k), URIRef)}
+
+
+def _cell(term, names: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    text = str(term)
+    return names.get(text, text)
+
+
+def _fit(widths: list[int], room: int, gap: int = 2) -> list[int]:
+    """Column widths that fit ``room`` characters: narrow columns keep their width, the wide
+    ones share what is left equally (none below 6 characters)."""
+    room -= gap * (len(widths) - 1)
+    if sum(widths) <= room:
+        return list(widths)
+    cap = max(widths)
+    while cap > 6 and sum(min(w, cap) for w in widths) > room:
+        cap -= 1
+    return [min(w, cap) for w in widths]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(1, width - 1)] + "…"
+
+
+def _shown_columns(saved, variables: list[str], bindings: dict) -> list[str]:
+    """The columns worth a table: not the bound parameters (constant), not the name columns
+    (the IRI column shows the name)."""
+    if saved is None:
+        return variables
+    pairs = {f"{v}Label": v for v in variables if f"{v}Label" in variables}
+    pairs.update(saved.labels)
+    merged = {name for name, iri in pairs.items() if name in variables and iri in variables}
+    return [v for v in variables if v not in bindings and v not in merged]
+
+
+def _table(variables: list[str], rows: list[dict], names: dict[str, str] | None = None,
+           width: int | None = None) -> str:
+    """The answer as a text table: IRIs by their names, columns cut to fit the terminal."""
+    import shutil
+
+    names = names or {}
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    cells = [[" ".join(_cell(r.get(v), names).split()) for v in variables] for r in rows]
     widths = [max([len(v)] + [len(c[i]) for c in cells]) for i, v in enumerate(variables)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths)),
+    widths = _fit(widths, width)
+    lines = ["  ".join(_clip(v, w).ljust(w) for v, w in zip(variables, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+    lines += ["  ".join(_clip(c, w).ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
     return "\n".join(lines)
+
+
+def _list_queries(library, store) -> str:
+    """Every saved query with its parameters as they are typed: type, default, allowed values."""
+    import shutil
+    import textwrap
+
+    from .sparql.library import Choices
+
+    width = shutil.get_terminal_size((120, 24)).columns
+    choices = Choices(store)
+    out = []
+    for q in library:
+        out.append(f"{q.name} — {q.label('en')}")
+        for p in q.params:
+            kind = "slug" if p.type == "iri" and p.base else p.type
+            parts = [f"  --param {p.name}=<{kind}>"]
+            if p.default is not None:
+                parts.append(f"default {p.default}")
+            elif p.may_be_empty:
+                parts.append("optional")
+            else:
+                parts.append("required")
+            if p.min is not None:
+                parts.append(f"from {p.min:g}")
+            if p.max is not None:
+                parts.append(f"to {p.max:g}")
+            out.append("  ".join(parts))
+            listed = choices.get(q, p) if p.closed else None
+            if listed:
+                values = [c.value for c in listed[:MAX_LISTED]]
+                more = f" … ({len(listed)} in all)" if len(listed) > MAX_LISTED else ""
+                out += textwrap.wrap("one of: " + ", ".join(values) + more, width=max(40, width - 1),
+                                     initial_indent=" " * 6, subsequent_indent=" " * 14,
+                                     break_on_hyphens=False)
+    return "\n".join(out)
+
+
+MAX_LISTED = 15   # allowed values shown per parameter in query --list
 
 
 def cmd_query(args) -> int:
@@ -255,9 +352,7 @@ def cmd_query(args) -> int:
     settings = _settings(args)
     library = QueryLibrary(settings.queries_dir)
     if args.list:
-        for q in library:
-            params = " ".join(f"{p.name}=<{p.type}>" for p in q.params)
-            print(f"{q.name}  {params}\n    {q.label('en')}")
+        print(_list_queries(library, EmbeddedStore.from_directory(settings.ttl_dir)))
         return 0
     params = _parse_params(args.param or [])
     if args.name:
@@ -279,6 +374,8 @@ def cmd_query(args) -> int:
     bindings = {}
     store = EmbeddedStore.from_directory(settings.ttl_dir)
     if saved is not None:
+        if saved.param("lang") is not None and "lang" not in params:
+            params["lang"] = args.lang             # names in the table's language
         bindings = saved.bind(params)
         Choices(store).check(saved, bindings)      # closed lists drawn from the graph
         query_text = saved.text
@@ -300,7 +397,8 @@ def cmd_query(args) -> int:
     elif args.format == "csv":
         sys.stdout.write(write_answer(result, CSV).decode("utf-8"))
     else:
-        print(_table(result.variables, result.rows) if result.kind == "select"
+        columns = _shown_columns(saved, result.variables, bindings)
+        print(_table(columns, result.rows, _names(store, args.lang)) if result.kind == "select"
               else str(result.boolean).lower())
     return 0
 
@@ -435,7 +533,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", metavar="FILE.rq")
     p.add_argument("--name", help="a saved query in queries/")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="parameter value (repeatable)")
-    p.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    p.add_argument("--format", choices=["json", "csv", "table"], default="table",
+                   help="table (default): names instead of IRIs, cut to the terminal's width")
+    p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the names in a table")
     p.add_argument("--list", action="store_true", help="list the saved queries and their parameters")
     p.set_defaults(func=cmd_query)
 

@@ -26,6 +26,7 @@ import yaml
 
 from ... import yamlio
 from ..sources import Document, Edition
+from .entities import load_gazetteers
 from .sniff import Sniffed, draft_profile, sniff
 from .tables import ExtractError
 
@@ -89,7 +90,7 @@ def add_report(file: Path, report: str, *, sources: Path, data_dir: Path, langua
     title = title or next((line.strip() for line in text.splitlines() if line.strip()), report)
     document = Document(Edition(id=edition, file=file.name, sha256=sha256, report=report,
                                 language=language, title=title), text)
-    found = sniff(document)
+    found = sniff(document, load_gazetteers(data_dir / "reference")["material"])
 
     # -- write (everything checked above) -------------------------------------
     sources.mkdir(parents=True, exist_ok=True)

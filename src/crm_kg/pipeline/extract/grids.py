@@ -242,7 +242,7 @@ def definitions_table(doc: Document, rule: Rule, run) -> Output:
             pending[0].append(line)
         elif previous_blank and line[:1].isupper():
             pending = ([line], n)
-        else:
+        elif previous_blank:                     # (other lines continue a definition)
             run.note(rule, n, "neither a category nor a definition: " + line[:60])
         previous_blank = False
         n += 1
@@ -283,6 +283,7 @@ def organisation_table(doc: Document, rule: Rule, run) -> Output:
         width = len(p.columns)
         for row in tab_rows(doc, caption + 1, stop=p.stop):
             if re.match(p.header, row.cells[0]):
+                run.note(rule, row.line, "header row: " + " | ".join(row.cells)[:60])
                 continue
             if len(row.cells) != width or not all(row.cells):
                 raise ExtractError(f"{doc.edition.id}:{row.line}: {rule.label} row needs {width} cells, "
@@ -299,7 +300,10 @@ def organisation_table(doc: Document, rule: Rule, run) -> Output:
             line = doc.line(n)
             if stop and stop.match(line):
                 break
-            if not line.strip() or re.match(p.header, line):
+            if not line.strip():
+                continue
+            if re.match(p.header, line):
+                run.note(rule, n, "header row: " + line.strip()[:60])
                 continue
             match = row_rx.match(line)
             if not match:

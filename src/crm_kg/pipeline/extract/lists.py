@@ -15,9 +15,11 @@
   events against the text (yields no records).
 
 ``record`` chooses what an item becomes: ``opportunity``
-(:class:`~crm_kg.pipeline.records.OpportunityItem`, numbered) or
+(:class:`~crm_kg.pipeline.records.OpportunityItem`, numbered),
 ``recommendation`` (:class:`~crm_kg.pipeline.records.RecommendationItem`, by
-notation: ``1``, ``1.1``).
+notation: ``1``, ``1.1``) or ``challenge``
+(:class:`~crm_kg.pipeline.records.ChallengeFact` with the rule's ``category``,
+a challenge-category concept; its title is curated in titles.yaml).
 """
 
 from __future__ import annotations
@@ -30,18 +32,23 @@ from ..sources import Document, Span
 from .profile import Rule, kind, regex
 from .tables import ExtractError, Output, section, text_span
 
-RECORDS = {"opportunity": "opportunities", "recommendation": "recommendations"}
+RECORDS = {"opportunity": "opportunities", "recommendation": "recommendations", "challenge": "challenges"}
 
 
 def _record(rule: Rule, record: str, notation: str, span: Span):
     if record == "opportunity":
         return OpportunityItem(rule.report, int(notation.split(".")[0]), span)
+    if record == "challenge":
+        return ChallengeFact(report=rule.report, source=span, id=notation, label={}, category=rule.params.category)
     return RecommendationItem(rule.report, notation, span)
 
 
-def _check_record(record: str) -> None:
-    if record not in RECORDS:
-        raise ValueError(f"record must be one of {', '.join(RECORDS)}, got {record!r}")
+def _check_record(params) -> None:
+    if params.record not in RECORDS:
+        raise ValueError(f"record must be one of {', '.join(RECORDS)}, got {params.record!r}")
+    if (params.record == "challenge") != bool(params.category):
+        raise ValueError("record challenge needs a category (a challenge-category concept), "
+                         "and only it takes one")
 
 
 # --------------------------------------------------------------------------
@@ -53,9 +60,10 @@ class HeadingsParams:
     heading: str = regex(groups=("number",))
     until: str | None = regex(None)      # a line that ends the last item (the next chapter's heading)
     record: str = "opportunity"
+    category: str | None = None          # record challenge: its challenge-category
 
     def __post_init__(self):
-        _check_record(self.record)
+        _check_record(self)
 
 
 @kind("numbered-headings", HeadingsParams)
@@ -90,9 +98,10 @@ class ListParams:
     item: str = regex(r"^\s*(?:-\s+)?(?P<number>\d)\.\s+\S", groups=("number",))
     window: int = 20                     # how many lines above the marker the list may start
     record: str = "opportunity"
+    category: str | None = None          # record challenge: its challenge-category
 
     def __post_init__(self):
-        _check_record(self.record)
+        _check_record(self)
 
 
 @kind("numbered-list", ListParams)
@@ -163,9 +172,10 @@ class OutlineParams:
     stop_at_colon: bool = True            # a line ending with ':' ends an item (a sub-heading)
     summary: str | None = None            # title of an unnumbered section that lists the top level
     record: str = "recommendation"
+    category: str | None = None          # record challenge: its challenge-category
 
     def __post_init__(self):
-        _check_record(self.record)
+        _check_record(self)
 
 
 @kind("outline", OutlineParams)
@@ -213,9 +223,10 @@ class ParagraphsParams:
     summary: str | None = None     # unnumbered section whose inline list names the items
     intro: bool = False            # the section's introduction has such an inline list too
     record: str = "opportunity"
+    category: str | None = None          # record challenge: its challenge-category
 
     def __post_init__(self):
-        _check_record(self.record)
+        _check_record(self)
 
 
 def _inline_list(doc: Document, first: int, last: int, inline: re.Pattern) -> list[tuple[int, Span]]:

@@ -32,6 +32,7 @@ _HEADER_WORDS = {"name": ("company", "organisation", "organization", "name", "be
                  "place": ("place", "location", "town", "city", "plaats", "locatie", "gemeente", "vestiging")}
 _OPPORTUNITY_WORDS = ("opportunit", "kans")
 _RECOMMENDATION_WORDS = ("recommend", "aanbevel")
+_CHALLENGE_WORDS = ("challeng", "uitdaging")
 
 
 @dataclass
@@ -50,6 +51,11 @@ class Sniffed:
     todo: list[str] = field(default_factory=list)
 
 
+def _rx(text: str) -> str:
+    """``text`` as a regex matching itself (spaces left readable)."""
+    return re.escape(text).replace("\\ ", " ")
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -59,18 +65,18 @@ def _stop_after(doc: Document, last_row: int) -> str | None:
     for n in range(last_row + 1, min(len(doc), last_row + 6) + 1):
         text = doc.line(n).strip()
         if text and "\t" not in doc.line(n):
-            return "^" + re.escape(" ".join(text.split()[:3]))
+            return "^" + _rx(" ".join(text.split()[:3]))
     return None
 
 
-def _table(doc: Document, caption: int, label: str, found: Sniffed) -> bool:
+def _table(doc: Document, caption: int, label: str, found: Sniffed, materials=None) -> bool:
     rows = tab_rows(doc, caption + 1)
     if len(rows) < 2 or rows[0].line > caption + 8:
         return False
     width = Counter(len(r.cells) for r in rows).most_common(1)[0][0]
     data = [r for r in rows if len(r.cells) == width]
     header = rows[0].cells
-    base = {"id": _slug(label), "kind": "", "label": label, "caption": f"^\\s*{re.escape(label)}\\.\\s"}
+    base = {"id": _slug(label), "kind": "", "label": label, "caption": f"^\\s*{_rx(label)}\\.\\s"}
     stop = _stop_after(doc, rows[-1].line)
     if stop:
         base["stop"] = stop
@@ -98,13 +104,28 @@ def _table(doc: Document, caption: int, label: str, found: Sniffed) -> bool:
                 columns[key] = i
                 break
     if len(columns) == 3 and width == 3:
-        rule = {**base, "kind": "organisation-table", "header": f"^{re.escape(header[0])}$", "columns": columns}
+        rule = {**base, "kind": "organisation-table", "header": f"^{_rx(header[0])}$", "columns": columns}
         found.rules.append(Draft(rule, f"{len(data) - 1} rows under the header {' | '.join(header)}", caption))
         return True
-    shares = sum("%" in c for r in data for c in r.cells)
-    what = "shares (kind shares-table)" if shares >= 2 else "a table no kind reads as it is"
+    cells = [c for r in rows for c in r.cells if c]
+    shares = sum(bool(re.fullmatch(r"\d+(?:[.,]\d+)?\s*%", c)) for c in cells)
+    if shares >= 2 and "≈%" in header:
+        rule = {**base, "kind": "shares-table", "header": "≈%"}
+        found.rules.append(Draft(rule, f"{shares} shares under the header {' | '.join(header)}", caption))
+        found.todo.append(f"{label} (line {caption}): the header's names must be places of data/reference")
+        return True
+    if materials is not None and sum(materials.resolve(c).how != "unlisted" for c in cells) >= 0.8 * len(cells):
+        rule = {**base, "kind": "material-list", "list": "eu-crm-2023"}
+        found.rules.append(Draft(rule, f"{len(cells)} cells, all materials of data/reference", caption))
+        found.todo.append(f"{label} (line {caption}): which list it prints (list: eu-crm-2023 is a guess)")
+        return True
+    if width == 2 and any(w in header[0].casefold() for w in ("categor", "activit")):
+        rule = {**base, "kind": "definitions-table", "header": f"^{_rx(header[0])}$"}
+        found.rules.append(Draft(rule, f"{len(rows) - 1} rows of category | definition", caption))
+        return True
     found.todo.append(f"{label} (line {caption}): {len(data)} rows of {width} tab-separated cells, "
-                      f"header {' | '.join(header)}: {what}; describe it in the profile or curate its facts")
+                      f"header {' | '.join(header)}: no kind reads it as it is; describe it in the "
+                      "profile or curate its facts")
     return True
 
 
@@ -113,7 +134,7 @@ def _bullets(doc: Document, caption: int, label: str, found: Sniffed) -> bool:
     if not lines:
         return False
     rule = {"id": _slug(label), "kind": "activity-lists", "label": label,
-            "captions": [{"caption": f"^\\s*{re.escape(label)}\\.\\s", "label": label}], "bullet": True}
+            "captions": [{"caption": f"^\\s*{_rx(label)}\\.\\s", "label": label}], "bullet": True}
     found.rules.append(Draft(rule, f"'- Activity: names' lines from line {lines[0]}", caption))
     found.todo.append(f"{label} (line {caption}): each activity label must be an activity concept's "
                       "label (ontology/crm.ttl, scheme id/activity)")
@@ -126,11 +147,16 @@ def _record(text: str) -> str | None:
         return "opportunity"
     if any(w in low for w in _RECOMMENDATION_WORDS):
         return "recommendation"
+    if any(w in low for w in _CHALLENGE_WORDS):
+        return "challenge"
     return None
 
 
-def sniff(doc: Document) -> Sniffed:
-    """Sections, tables, bulleted activity lists, numbered headings and lists of a new edition."""
+def sniff(doc: Document, materials=None) -> Sniffed:
+    """Sections, tables, bulleted activity lists, numbered headings and lists of a new edition.
+
+    ``materials``: the materials gazetteer, to tell a printed list of materials from other tables.
+    """
     found = Sniffed(sections=[(s.number, s.title, s.span.start) for s in doc.sections])
     if not [s for s in doc.sections if s.number]:
         found.todo.append("no numbered chapters found: outline and numbered-paragraphs rules need them")
@@ -142,7 +168,7 @@ def sniff(doc: Document) -> Sniffed:
         label = f"{match.group(1)} {match.group(2)}"
         if any(d.rule.get("label") == label for d in found.rules):
             continue    # the caption again (a list of figures, a repeat after a page break)
-        if _table(doc, n, label, found):
+        if _table(doc, n, label, found, materials):
             table_lines |= {r.line for r in tab_rows(doc, n + 1)}
         elif not _bullets(doc, n, label, found):
             found.todo.append(f"{label} (line {n}): no tab-separated rows or '- Activity: names' lines "
@@ -158,7 +184,11 @@ def sniff(doc: Document) -> Sniffed:
             continue
         record = _record(word) or "opportunity"
         rule = {"id": _slug(word) + "-headings", "kind": "numbered-headings", "label": f"{word} headings",
-                "heading": rf"^\s*{re.escape(word)}\s+(?P<number>\d{{1,2}})\s*:", "record": record}
+                "heading": rf"^\s*{_rx(word)}\s+(?P<number>\d{{1,2}})\s*:", "record": record}
+        if record == "challenge":
+            rule["category"] = "economic"
+            found.todo.append(f"'{word} N:' headings (line {hits[0][0]}): category economic is a placeholder "
+                              "(a challenge-category concept: social, environmental, ethical, economic, political)")
         found.rules.append(Draft(rule, f"'{word} N:' headings {sorted(set(numbers))}", hits[0][0]))
         if _record(word) is None:
             found.todo.append(f"'{word} N:' headings (line {hits[0][0]}): record opportunity is a guess")
