@@ -38,7 +38,21 @@ from ..errors import StoreError, Unavailable
 from ..sparql.library import QueryLibrary
 from ..store.factory import open_store
 from ..store.serving import LiveStore
-from . import cache, dataset, endpoint, health, ld, limits, ontology, openapi, pages, queries, reports, state, vendor
+from . import (
+    cache,
+    dataset,
+    endpoint,
+    health,
+    ld,
+    limits,
+    ontology,
+    openapi,
+    pages,
+    queries,
+    reports,
+    state,
+    vendor,
+)
 from .i18n import pick_language
 
 
