@@ -71,6 +71,15 @@ def _build_report(settings, report: str) -> int:
     graph = next((g for g in result.dataset.graphs() if str(g.identifier).endswith(f"/{report}")), None)
     print(f"graph: {len(graph) if graph is not None else 0} triples in graph {report} "
           "(not written; `crm-kg build` writes data/ttl)")
+    import shutil
+
+    from .pipeline import coverage
+    from .store.embedded import EmbeddedStore
+
+    maps = coverage.measure(EmbeddedStore.from_dataset(result.dataset), documents, settings.queries_dir,
+                            settings.data_dir / "review" / "coverage-scope.yaml", report)
+    print("coverage (paragraphs that yield a claim, `crm-kg coverage`):")
+    print(coverage.render_table(maps, max(80, min(shutil.get_terminal_size().columns, 140))))
     print("validation: in the full build (`crm-kg build`): a graph of one report refers to the others")
     return 1 if problems else 0
 
