@@ -123,7 +123,9 @@ def cmd_validate(args) -> int:
         raise CrmKgError(f"{path}: no such file (run `crm-kg build` first)")
     dataset = Dataset()
     # N-Quads, TriG, Turtle, N-Triples or RDF/XML: no DOCTYPE/entities, no owl:imports (rdfinput)
-    parse_rdf(path, FORMATS.get(path.suffix.lower(), "nquads"), into=dataset)
+    limit = (args.max_input_mb if args.max_input_mb is not None else settings.max_input_mb) * 1_000_000
+    parse_rdf(path, FORMATS.get(path.suffix.lower(), "nquads"), into=dataset,
+              max_bytes=limit if args.input and limit > 0 else None)
     report = validate_dataset(dataset, settings)
     owl = None
     if not args.no_owl:  # OWL 2 DL: declarations, then HermiT consistency (src/crm_kg/reasoning.py)
@@ -478,6 +480,8 @@ def parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--input", metavar="FILE",
                    help="an N-Quads/TriG/Turtle/N-Triples/RDF-XML file to validate instead")
+    p.add_argument("--max-input-mb", type=int, metavar="MB",
+                   help="refuse an --input file larger than this (default: max_input_mb, 64; 0 = no limit)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--no-owl", action="store_true",
                    help="skip the OWL step (declarations and HermiT consistency)")
