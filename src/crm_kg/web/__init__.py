@@ -38,7 +38,7 @@ from ..errors import StoreError, Unavailable
 from ..sparql.library import QueryLibrary
 from ..store.factory import open_store
 from ..store.serving import LiveStore
-from . import cache, dataset, endpoint, health, ld, limits, ontology, openapi, pages, queries, state
+from . import cache, dataset, endpoint, health, ld, limits, ontology, openapi, pages, queries, shares, state
 from .i18n import pick_language
 
 
@@ -56,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     state.install(app, settings, live, QueryLibrary(settings.queries_dir))
     app.jinja_env.autoescape = True
     limits.install(app, settings)        # first: a refused request costs nothing more
+    shares.install(app, settings)        # then each client's share of /sparql, and its deadline
 
     @app.before_request
     def _pin_graph():

@@ -46,7 +46,7 @@ from ..media import (
     TURTLE,
     Offers,
 )
-from . import state
+from . import shares, state
 from .guard import Refused, SparqlRequest, check_dataset, check_query, read_request
 from .i18n import pick
 from .negotiation import NotAcceptable, choose, prefers_html
@@ -118,9 +118,11 @@ def endpoint():
                       406, req, html=html)
     limit = settings.max_result_rows
     try:
-        if mime == HTML:
-            result = store.query(req.query, limit=limit, dataset=dataset)
-            return _page(req, result=result), 200, _truncation(result.truncated, limit)
+        if mime == HTML:     # a table a browser can show, rendered well inside the deadline
+            shown = min(limit, settings.html_result_rows)
+            result = store.query(req.query, limit=shown, dataset=dataset)
+            with shares.rendering(settings):
+                return _page(req, result=result, shown=shown), 200, _truncation(result.truncated, shown)
         answer = store.serialize(req.query, mime, limit=limit, dataset=dataset)
     except (QuerySyntaxError, QueryEvaluationError) as exc:
         return _error(str(exc), 400, req, html=html)
@@ -189,7 +191,7 @@ def _table(result) -> dict:
             "truncated": result.truncated}
 
 
-def _page(req: SparqlRequest | None, result=None, error: str | None = None):
+def _page(req: SparqlRequest | None, result=None, error: str | None = None, shown: int | None = None):
     settings, library = _settings(), state.library()
     text = req.query if req is not None and req.query is not None else None
     if text is None and req is not None and req.first("example"):
@@ -202,11 +204,16 @@ def _page(req: SparqlRequest | None, result=None, error: str | None = None):
     if result is not None and len(text) <= 2000:
         permalink = "/sparql?" + urlencode([("query", text), ("format", "html")]
                                            + [("default-graph-uri", gr) for gr in sorted(chosen)])
+    download = None         # a cut table links to the whole answer, in a machine format
+    if result is not None and result.truncated and req is not None and req.query is not None:
+        download = "/sparql?" + urlencode([("query", text), ("format", "turtle" if result.kind == "graph" else "csv")]
+                                          + [("default-graph-uri", gr) for gr in sorted(chosen)])
     info = _store().info()
     return render_template(
         "sparql.html", lang=g.lang, pick=pick, query=text, error=error,
         table=_table(result) if result is not None else None, limit=settings.max_result_rows,
-        timeout=settings.query_timeout, formats=EDITOR_FORMATS,
+        timeout=settings.query_timeout, formats=EDITOR_FORMATS, shown=shown or settings.max_result_rows,
+        download=download,
         chosen_format=(req.formats[0] if req is not None and req.formats else "html"),
         graphs=info.get("graph_sizes") or {gr: None for gr in info.get("graphs", [])},
         chosen_graphs=chosen, examples=list(library), permalink=permalink, triples=info.get("triples"))
