@@ -360,6 +360,10 @@ class WorkerPool:
     # -- calls ------------------------------------------------------------------------
     def _call(self, op: str, *args, **kwargs):
         reply = self._run(op, args, kwargs, alone=False)
+        if reply[0] == "died" and reply[2]:
+            # stopped because another call on its worker ran past its deadline: not its fault,
+            # so it runs once more (a replacement is starting), within its own deadline
+            reply = self._run(op, args, kwargs, alone=False)
         if reply[0] == "died" and not reply[2] and reply[3] > 1:
             # A worker died under several calls (out of memory, a crash): one of them caused it,
             # and nothing says which. Each runs once more, alone on a worker: the one that caused
@@ -460,6 +464,11 @@ class WorkerPool:
                             draining = min(busy, key=lambda h: h.running)
                             draining.draining = True
                     remaining = deadline - time.monotonic()
+                    if remaining <= 0 and due is not None and not any(h.kind in kinds for h in self._handles):
+                        # no worker of its kind is up, one is starting (after a deadline, a crash):
+                        # wait for it until the call's own deadline rather than answer 503 now
+                        deadline = max(deadline, due - 0.05)
+                        remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         break
                     self._cond.wait(remaining)
