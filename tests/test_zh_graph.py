@@ -279,10 +279,17 @@ def test_processing_benchmarks_disagree(ask):
     zh, nhfl = rows["crma-2030-processing-zh"], rows["crma-2030-processing-nhfl"]
     assert (Decimal(str(zh["value"])), Decimal(str(nhfl["value"]))) == (Decimal(40), Decimal(45))
     assert int(zh["targetYear"]) == 2030 and (int(zh["startLine"]), int(zh["endLine"])) == (171, 175)
-    assert {tail(t) for t in str(zh["disagreesWith"]).split()} == {"crma-2030-processing-nhfl",
-                                                                  "crma-2030-processing-nhfl-nl"}
+    # one claim per report: the nhfl-2025 target is one node citing both editions
+    assert {tail(t) for t in str(zh["disagreesWith"]).split()} == {"crma-2030-processing-nhfl"}
     assert tail(str(nhfl["disagreesWith"])) == "crma-2030-processing-zh"      # symmetric, inferred
     assert not rows["crma-2030-recycling-zh"]["disagreesWith"]          # 25% in both reports
+
+
+def test_a_fund_is_not_typed_as_a_research_project(store):
+    """zh-2024-nl 1384 names the Nationaal Groeifonds: a national government fund, not a project."""
+    types = {str(r["t"]) for r in store.query(PREFIX + f"SELECT ?t WHERE {{ <{ID}organisation/nationaal-groeifonds> a ?t }}").rows}
+    assert "https://w3id.org/crm-kg/ontology#GovernmentBody" in types
+    assert "https://w3id.org/crm-kg/ontology#ResearchProject" not in types
 
 
 def test_province_targets(store):

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from flask import Blueprint, g, jsonify, render_template, request
+from flask import Blueprint, Response, g, jsonify, render_template, request
 
 from ..sparql.library import Param, SavedQuery
-from . import state
+from . import state, vendor
 from .answers import choices
 from .wording import tag_name
 
@@ -223,5 +223,7 @@ def api_page():
     doc = document(state.library(), state.settings())
     operations = [(path, item["get"]) for path, item in doc["paths"].items()]
     titles = {f"/api/queries/{q.name}": q.label(g.lang) for q in state.library()}
-    return render_template("api.html", lang=g.lang, doc=doc, operations=operations, titles=titles,
-                           base=request.url_root.rstrip("/"), default_page=DEFAULT_PAGE)
+    html = render_template("api.html", lang=g.lang, doc=doc, operations=operations, titles=titles,
+                           base=request.url_root.rstrip("/"), default_page=DEFAULT_PAGE,
+                           swagger=vendor.available("swagger-ui"))
+    return vendor.allow_widget_styles(Response(html, mimetype="text/html"))   # Swagger UI's styles

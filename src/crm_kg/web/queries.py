@@ -260,7 +260,7 @@ def api_query(name: str):
         return _json_error(str(exc), 400, param=exc.param, detail=exc.detail)
     offers = {"construct": GRAPH_OFFERS, "describe": GRAPH_OFFERS, "ask": ASK_OFFERS}.get(query.form, SELECT_OFFERS)
     try:
-        mime = choose(request.accept_mimetypes, offers, request.args.getlist("format"))
+        mime = choose(request.headers.get("Accept"), offers, request.args.getlist("format"))
     except NotAcceptable as exc:
         return Response("not acceptable; this answer is available as: " + ", ".join(exc.supported) + "\n",
                         status=406, mimetype="text/plain")

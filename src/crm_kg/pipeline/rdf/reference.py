@@ -24,6 +24,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from ... import yamlio
 from ...iri import CRM, DCT, GEO, ORG, SKOS, WD, graph_iri, mint
+from ..curated import parse_span
 from ..resolve import Gazetteer, concept
 
 ORG_CLASS = {
@@ -70,7 +71,8 @@ POLICY_SCHEMA = {"id": ("str", True), "kind": ("str", True), "level": "str?", "n
                  "aliases": "list?", "cell_only": "list?"}
 TARGET_SCHEMA = {"id": ("str", True), "policy": "str?", "metric": ("dict", True), "value": ("float", True),
                  "unit": ("str", True), "target_year": "int?", "stated_in": ("str", True),
-                 "lines": ("list", True), "metric_concept": "str?", "qualifier": "str?"}
+                 "lines": ("list", True), "metric_concept": "str?", "qualifier": "str?",
+                 "also": "list?"}
 
 LIST_SCHEMA = {"id": ("str", True), "class": ("str", True), "name": ("dict", True), "aliases": "list?",
                "issuer": "any", "year": ("int", True), "set_by": "str?", "mentioned_in": "list?",
@@ -96,7 +98,8 @@ def names(g: Graph, iri: URIRef, entry: dict, preferred: dict[str | None, str]) 
     preferred names per language (rdfs:label and skos:prefLabel; key None for a
     name in no language), ``aliases`` (a list, or lists per language) as
     skos:altLabel, ``misprints`` as skos:hiddenLabel — found by search and
-    parsers, never shown."""
+    parsers, never shown — except those in ``cell_only``, which are ordinary
+    words (a company's "Energie"): label search would match the word."""
     g.add((iri, DCT.source, REFERENCE_SOURCE))
     _literal_labels(g, iri, preferred)
     aliases = entry.get("aliases") or []
@@ -104,8 +107,10 @@ def names(g: Graph, iri: URIRef, entry: dict, preferred: dict[str | None, str]) 
     for lang, texts in by_lang:
         for alias in texts or []:
             g.add((iri, SKOS.altLabel, Literal(alias, lang=lang)))
+    cell_only = set(entry.get("cell_only") or [])
     for misprint in entry.get("misprints") or []:
-        g.add((iri, SKOS.hiddenLabel, Literal(misprint)))
+        if misprint not in cell_only:   # an ordinary word ("Energie"): parsers only, not search
+            g.add((iri, SKOS.hiddenLabel, Literal(misprint)))
 
 
 def _issuers(e: dict) -> list[str]:
@@ -446,3 +451,8 @@ class Reference:
         if t.get("qualifier"):
             g.add((iri, CRM.qualifier, ctx.concepts.iri("qualifier", t["qualifier"], t.where("qualifier"))))
         ctx.derive(iri, span)
+        for other in t.get("also") or ():   # the same claim in another edition: one node, both sources
+            other_span = parse_span(other, ctx.documents, t.where("also"))
+            if ctx.documents[other_span.edition].edition.report != report:
+                raise yamlio.InputError(f"{t.where('also')}: {other} is not an edition of {report}")
+            ctx.derive(iri, other_span)
