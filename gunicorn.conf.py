@@ -36,11 +36,3 @@ def post_worker_init(worker):
     served = state.of(worker.wsgi)
     announce(served.store, served.settings.ttl_dir)
 
-
-def post_fork(server, worker):
-    """Threads of a web process take turns on the interpreter every millisecond (Python's
-    default: 5 ms), so a request that only waits — a cached answer, a health check — is not held
-    up by threads rendering large pages."""
-    import sys
-
-    sys.setswitchinterval(0.001)
