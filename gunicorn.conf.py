@@ -35,4 +35,3 @@ def post_worker_init(worker):
 
     served = state.of(worker.wsgi)
     announce(served.store, served.settings.ttl_dir)
-

@@ -97,7 +97,10 @@ def test_html_page_in_the_readers_language(app, store, kind, lang):
     html = r.get_data(as_text=True)
     h1 = re.search(r'<h1 id="label">(.*?)</h1>', html).group(1)
     has_label = store.query("ASK { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }", {"s": URIRef(iri)}).boolean
-    if has_label:
+    if has_label and kind == "place":      # a Dutch place goes by its official Dutch name
+        assert h1 == label(store, iri, "nl").replace("&", "&amp;")
+        assert lang == "nl" or label(store, iri, "en") in html.split("</h1>", 1)[1].split("</header>")[0]
+    elif has_label:
         assert h1 == label(store, iri, lang).replace("&", "&amp;")
     assert f'<code id="iri">{iri}</code>' in html
     assert f'<html lang="{lang}">' in html

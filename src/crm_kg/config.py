@@ -43,6 +43,7 @@ class Settings:
     reserved_workers: int = 1         # query workers ad-hoc /sparql may not use (saved queries, pages)
     rate_limit: float = 10.0          # requests per second per client (token bucket); 0 = no limit
     rate_burst: int = 40              # bucket size: requests a client may make at once
+    rate_limit_networks: str = "127.0.0.0/8=0, ::1/128=0"  # CIDR=rate per client network; 0 = none
     trusted_proxies: int = 0          # reverse proxies in front whose X-Forwarded-For is believed
     trusted_proxy_networks: str = "127.0.0.0/8, ::1/128"   # …when they connect from these (or a Unix socket)
     client_queries: int = 2           # /sparql queries one client may run at once; 0 = no limit
@@ -53,6 +54,8 @@ class Settings:
     update_endpoint: str = ""         # crm-kg load: its update endpoint (default: endpoint)
     remote_user: str = ""             # remote store credentials (HTTP Basic); better from
     remote_password: str = ""         # the environment: CRM_KG_REMOTE_USER / _PASSWORD
+    shacl_engine: str = "auto"        # pyshacl (the reference) | rudof (Rust) | auto: by size
+    shacl_rudof_above: int = 200_000  # auto: union graphs larger than this are checked by rudof
     answer_cache_entries: int = 2048  # saved-query answers kept per graph version; 0 = no cache
     answer_cache_mb: int = 64         # and at most this many MB of them
     answer_cache_seconds: int = 300   # Cache-Control max-age of a saved-query answer

@@ -35,7 +35,7 @@ from ..errors import NotSerializable, QueryEvaluationError, QuerySyntaxError, St
 from ..media import oxigraph_format
 from ..sparql.binding import bind
 from ..sparql.hints import hinted
-from ..sparql.results import PackedRows, Result, Serialized, unpack
+from ..sparql.results import PackedRows, Result, Serialized, unpack, write_boolean
 from ..sparql.results import write as write_results
 from ..sparql.scan import scan
 from ..sparql.terms import dataset_quads, from_ox
@@ -118,8 +118,8 @@ class EmbeddedStore:
             raise NotSerializable(f"a {kind.upper() if kind != 'graph' else 'CONSTRUCT/DESCRIBE'} "
                                   f"answer cannot be written as {media_type}", kind)
         with _evaluating():
-            if kind == "ask":
-                return Serialized(answer.serialize(format=fmt), media_type, kind)
+            if kind == "ask":        # one writer of booleans for every store and surface
+                return Serialized(write_boolean(media_type, bool(answer)), media_type, kind)
             if kind == "select" and limit is None:
                 return Serialized(answer.serialize(format=fmt), media_type, kind)
             items = _take(answer, limit)

@@ -49,11 +49,12 @@ from . import (
     openapi,
     pages,
     queries,
+    reports,
     shares,
     state,
     vendor,
 )
-from .i18n import pick_language
+from .i18n import pick_language, plural, t
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -69,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     live = store if isinstance(store, LiveStore) else LiveStore(store, opener)
     state.install(app, settings, live, QueryLibrary(settings.queries_dir))
     app.jinja_env.autoescape = True
+    app.jinja_env.globals.update(ui=t, plural=plural)   # words of every page, plurals counted
     limits.install(app, settings)        # first: a refused request costs nothing more
     shares.install(app, settings)        # then each client's share of /sparql, and its deadline
 
@@ -118,5 +120,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(ontology.bp)  # /ontology (docs, Turtle, RDF/XML, JSON-LD)
     app.register_blueprint(ld.bp)        # /id/…, /search, 404 page
     app.register_blueprint(dataset.bp)   # /dataset, /.well-known/void, /graph/…, /downloads
+    app.register_blueprint(reports.bp)   # /reports/<id>/coverage
     app.register_blueprint(vendor.bp)    # /vendor/…: YASGUI, Leaflet, Swagger UI from node_modules
     return app

@@ -27,6 +27,7 @@ DEFAULT_PAGE = 1000           # rows per page of /api/queries/<name> unless ?lim
 RESULT_TYPES = {
     "application/sparql-results+json": {"$ref": "#/components/schemas/SparqlResults"},
     "text/csv": {"type": "string", "description": "SPARQL 1.1 Query Results CSV"},
+    "text/tab-separated-values": {"type": "string", "description": "SPARQL 1.1 Query Results TSV"},
     "text/turtle": {"type": "string", "description": "the page of the answer as an rs:ResultSet (W3C "
                     "result-set vocabulary) in Turtle"},
 }
@@ -133,7 +134,7 @@ def document(library, settings) -> dict:
             "description": (
                 "Each saved query is an operation: its parameters are typed and checked (a value of the "
                 "wrong type or outside the allowed list is HTTP 400 naming the parameter) and bound as RDF "
-                "terms. Answers are SPARQL 1.1 Query Results JSON, CSV (Accept: text/csv or format=csv) or "
+                "terms. Answers are SPARQL 1.1 Query Results JSON, CSV (Accept: text/csv or format=csv), TSV (Accept: text/tab-separated-values or format=tsv; an ASK answer in CSV/TSV is Jena's column _askResult with one row, true or false) or "
                 "Turtle (Accept: text/turtle or format=ttl). Paging: limit (default "
                 f"{DEFAULT_PAGE}, at most {settings.max_result_rows}) and offset; every answer says its "
                 "total in X-Total-Count and links the other pages in Link (rel=first, prev, next, last). "
