@@ -124,10 +124,12 @@ def endpoint():
     try:
         if mime == HTML:     # a table a browser can show, rendered well inside the deadline
             shown = min(limit, settings.html_result_rows)
-            result = store.query(completed.text, limit=shown, dataset=dataset)
+            with shares.deadline(settings):
+                result = store.query(completed.text, limit=shown, dataset=dataset)
             with shares.rendering(settings):
                 return _page(req, result=result, shown=shown), 200, _truncation(result.truncated, shown)
-        answer = store.serialize(completed.text, mime, limit=limit, dataset=dataset)
+        with shares.deadline(settings):
+            answer = store.serialize(completed.text, mime, limit=limit, dataset=dataset)
     except QuerySyntaxError as exc:
         problem = explain(req.query, str(exc), completed.shift)
         return _error(str(problem), 400, req, html=html, problem=problem, json=_asked_json(req, mime))

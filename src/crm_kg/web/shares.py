@@ -16,10 +16,10 @@ Past either limit the answer is ``429 Too Many Requests`` with ``Retry-After``
 counted here: they run on the pool's reserved worker whatever ``/sparql`` does.
 Counts are per web process; ``0`` turns a limit off.
 
-The deadline: a ``/sparql`` request gets ``query_timeout`` from the moment it
-is admitted (:data:`crm_kg.store.pool.DEADLINE`): the wait for a worker slot
-and the query share it, so no answer comes later than the deadline plus the
-time to send it.
+The deadline: a ``/sparql`` query gets ``query_timeout`` from the moment it
+is admitted (:func:`deadline`, :data:`crm_kg.store.pool.DEADLINE`): the wait for
+a worker slot and the query share it, so no answer comes later than the
+deadline plus the time to write it.
 
 The forwarded address (``X-Forwarded-For``, read as :func:`~.limits.client_key`
 does) is believed only from a peer that is a trusted proxy: a Unix socket
@@ -126,6 +126,19 @@ class Shares:
             return self._owed(key, time.monotonic())
 
 
+@contextmanager
+def deadline(settings):
+    """The client's query, run inside: ``query_timeout`` from the moment it was admitted
+    (:data:`~crm_kg.store.pool.DEADLINE`). The other queries a page runs for itself (names for
+    its table…) keep their own time limit."""
+    share = g.get("_crm_kg_share")
+    token = DEADLINE.set((share[1] if share else time.monotonic()) + settings.query_timeout)
+    try:
+        yield
+    finally:
+        DEADLINE.reset(token)
+
+
 _RENDERING = threading.BoundedSemaphore(1)
 
 
@@ -135,7 +148,8 @@ def rendering(settings):
     worker): such pages take the interpreter for a quarter of a second each, and more than one
     at a time would hold up every other request. Waits until the request's deadline at most,
     then :class:`~crm_kg.errors.EngineBusy` (503)."""
-    due = DEADLINE.get()
+    share = g.get("_crm_kg_share")
+    due = share[1] + settings.query_timeout if share else None
     wait = settings.query_timeout if due is None else max(0.0, due - time.monotonic())
     if not _RENDERING.acquire(timeout=wait):
         raise EngineBusy("other large answers are being written as HTML; ask again shortly, or ask "
@@ -177,13 +191,9 @@ def install(app: Flask, settings) -> None:
                             mimetype="text/plain",
                             headers={"Retry-After": str(retry), "Cache-Control": "no-store"})
         g._crm_kg_share = (key, now)           # the same time: it names this query in its client's list
-        g._crm_kg_deadline = DEADLINE.set(now + settings.query_timeout)
         return None
 
     def _leave() -> None:
-        token = g.pop("_crm_kg_deadline", None)
-        if token is not None:
-            DEADLINE.reset(token)
         share = g.pop("_crm_kg_share", None)
         if share is not None:
             shares.leave(*share)
