@@ -251,7 +251,9 @@ def test_a_greedy_client_leaves_another_clients_cheap_query_answering(server):
 @pytest.mark.slow
 def test_a_cartesian_select_as_html_is_bounded_and_saved_queries_keep_their_speed(server):
     port = server
-    assert get(port, SAVED, source="127.0.0.2")[0] == 200          # warm the cache
+    assert get(port, SAVED, source="127.0.0.2")[0] == 200          # warm the cache…
+    status = get(port, sparql(CHEAP, format="html"), source="127.0.0.2", accept="text/html")[0]
+    assert status == 200                                          # …and the names of results tables
     before = [get(port, SAVED, source=f"127.0.1.{n}")[3] for n in range(1, 21)]
     stop, pages = threading.Event(), []
 

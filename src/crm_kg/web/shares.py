@@ -158,9 +158,11 @@ def rendering(settings):
     try:
         yield
     finally:
-        # the slot rests as long as the page took: large pages get at most half of one core
-        time.sleep(min(time.monotonic() - started, 1.0))
-        _RENDERING.release()
+        # the slot rests as long as the page took (the page itself is not held back): large
+        # pages get at most half of one core
+        rest = threading.Timer(min(time.monotonic() - started, 1.0), _RENDERING.release)
+        rest.daemon = True
+        rest.start()
 
 
 def _is_query() -> bool:
