@@ -115,3 +115,40 @@ def test_dutch_places_go_by_their_dutch_names(client):
     assert '<h1 id="label">Noord-Holland</h1>' in head and "North Holland" in head   # the English name beside it
     org = client.get("/id/organisation/cleantron?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert ">Noord-Holland<" in org and ">North Holland<" not in org
+
+
+def test_recommendation_page_reads_like_a_card_with_sources(browser, live_server):  # noqa: F811
+    import re
+
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 1000)
+    browser.get(f"{live_server}/id/recommendation/nhfl-2025/3?lang=en")
+    card = browser.find_element(By.ID, "block-recommendation-summary")
+    text = card.text
+    for words in ("Time frame", "within 1 year", "Responsible", "municipalities", "Serves opportunity",
+                  "Help recycling companies grow their services"):
+        assert words in text, words
+    assert text.count("Serves opportunity") == 1              # four opportunities under one heading
+    # each statement has its sources beside it: the passages, both editions, text on demand
+    row = browser.find_element(By.XPATH, "//table[@id='properties']//tr[th[normalize-space()='time frame']]")
+    sources = [a.text for a in row.find_elements(By.CSS_SELECTOR, "ul.sources a")]
+    assert any("(en)" in s for s in sources) and any("(nl)" in s for s in sources), sources
+    quote = row.find_element(By.CSS_SELECTOR, "ul.sources details blockquote")
+    assert not quote.is_displayed()
+    browser.execute_script("arguments[0].open = true", row.find_element(By.CSS_SELECTOR, "ul.sources details"))
+    assert quote.is_displayed() and quote.text
+    # what a reader sees names no file, graph or ontology term (they are in the developers' fold)
+    visible = browser.find_element(By.TAG_NAME, "main").text
+    assert not re.search(r"\.txt\b|graph/|\b(?:crm|rdf|rdfs|dct|prov|skos):[A-Za-z]", visible), visible
+    fold = browser.find_element(By.ID, "for-developers")
+    browser.execute_script("arguments[0].open = true", fold)
+    assert "rdf:type" in fold.text and "https://w3id.org/crm-kg/id/recommendation/nhfl-2025/3" in fold.text
+    assert _shot(browser, "entity-recommendation-card-en", 1280) <= 1280
+
+
+def test_entity_pages_link_to_registers(client):
+    html = client.get("/id/material/gallium?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<a href="http://www.wikidata.org/entity/Q861" rel="external" class="external">Wikidata Q861</a>' in html
+    nh = client.get("/id/place/noord-holland?lang=nl", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert ">Overheid.nl (TOOI) pv27</a>" in nh and ">Wikidata Q701</a>" in nh

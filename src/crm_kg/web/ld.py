@@ -62,7 +62,8 @@ def iri_map() -> IriMap:
 
 def describer() -> Describer:
     s = services()
-    return Describer(state.store(), s["blocks"], s["index"], iri_map(), s["texts"])
+    return Describer(state.store(), s["blocks"], s["index"], iri_map(), s["texts"],
+                     state.library().queries.get("statement-sources"))   # each statement's sources
 
 
 def _etag(*parts: str) -> str:
