@@ -45,6 +45,10 @@ class Settings:
     rate_burst: int = 40              # bucket size: requests a client may make at once
     rate_limit_networks: str = "127.0.0.0/8=0, ::1/128=0"  # CIDR=rate per client network; 0 = none
     trusted_proxies: int = 0          # reverse proxies in front whose X-Forwarded-For is believed
+    trusted_proxy_networks: str = "127.0.0.0/8, ::1/128"   # …when they connect from these (or a Unix socket)
+    client_queries: int = 2           # /sparql queries one client may run at once; 0 = no limit
+    client_query_seconds: float = 60.0  # /sparql query time one client may use per minute; 0 = no limit
+    html_result_rows: int = 500       # rows of a /sparql answer shown as an HTML table (the rest: download)
     store: str = "embedded"           # embedded (pyoxigraph) | remote (a SPARQL 1.1 endpoint)
     endpoint: str = ""                # store = remote: its query endpoint
     update_endpoint: str = ""         # crm-kg load: its update endpoint (default: endpoint)
@@ -52,6 +56,7 @@ class Settings:
     remote_password: str = ""         # the environment: CRM_KG_REMOTE_USER / _PASSWORD
     shacl_engine: str = "auto"        # pyshacl (the reference) | rudof (Rust) | auto: by size
     shacl_rudof_above: int = 200_000  # auto: union graphs larger than this are checked by rudof
+    max_input_mb: int = 64            # crm-kg validate --input: larger files are refused; 0 = no limit
     answer_cache_entries: int = 2048  # saved-query answers kept per graph version; 0 = no cache
     answer_cache_mb: int = 64         # and at most this many MB of them
     answer_cache_seconds: int = 300   # Cache-Control max-age of a saved-query answer
