@@ -53,7 +53,7 @@ ontology: setup ## regenerate ontology/crm.owl (RDF/XML) and crm.html (pyLODE) f
 bench: setup ## run the benchmarks (not part of make test; BENCH_SIZES=100k,1M BENCH_ARGS=…)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-soak: setup ## 5 minutes of steady load on gunicorn with reloads: errors, p99, memory growth
+soak: setup ## 5 minutes of steady load on crm-kg serve (nginx + gunicorn) with reloads: errors, p99, memory
 	$(BIN)/python -m benchmarks.soak
 
 clean: ## remove the virtual environment and caches

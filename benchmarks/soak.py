@@ -1,12 +1,13 @@
 """Soak: the served app under a steady load for minutes — errors, latency, memory.
 
-Run: ``.venv/bin/python -m benchmarks.soak [--seconds 300] [--rate 20] [--server gunicorn]``.
+Run: ``.venv/bin/python -m benchmarks.soak [--seconds 300] [--rate 20] [--server serve|gunicorn]``.
 Not part of ``make test``.
 
-Starts the server as it is deployed (``gunicorn app:app`` with gunicorn.conf.py,
-or ``crm-kg serve``) on a free loopback port over the committed graph, with
-the project's settings (rate limit included: the load comes from 60 client
-addresses, 127.0.2.1–60, so no client exceeds its limit), and sends requests
+Starts the server as it is deployed (``crm-kg serve``: nginx in front of gunicorn
+with gunicorn.conf.py, as the README deploys it; or ``--server gunicorn``: gunicorn
+alone) on a free loopback port over the committed graph, with the project's
+settings (rate limit included: the load comes from 60 client addresses,
+127.0.2.1–60, so no client exceeds its limit), and sends requests
 at a fixed rate — open loop: a slow answer does not slow the sending, so
 latency is not hidden — in a mix of saved queries, linked-data pages, search,
 the dataset description, cheap /sparql queries and health checks. Every
@@ -85,7 +86,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--rate", type=float, default=20.0, help="requests per second (default 20)")
-    parser.add_argument("--server", choices=["gunicorn", "serve"], default="gunicorn")
+    parser.add_argument("--server", choices=["serve", "gunicorn"], default="serve")
     parser.add_argument("--reload-every", type=float, default=60.0, metavar="SECONDS")
     parser.add_argument("--max-growth", type=float, default=0.10)
     parser.add_argument("--ttl-dir", default=str(ROOT / "data" / "ttl"))

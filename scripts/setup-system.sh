@@ -11,6 +11,8 @@ command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 command -v fc-list >/dev/null 2>&1 && fc-list | grep -q . || need+=(fonts-dejavu-core)
+# crm-kg serve and the deployment: nginx in front of gunicorn (reads whole requests, drops slow clients)
+{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null 2>&1 || need+=(nginx-light)
 # the remote-store tests (tests/test_remote_store.py) start a Virtuoso of their own
 { command -v virtuoso-t && command -v isql-vt; } >/dev/null 2>&1 || need+=(virtuoso-opensource-7-bin)
 

@@ -118,7 +118,7 @@ def test_workers_cannot_reach_the_network(pool, listener):
 def test_a_worker_runs_calls_side_by_side_on_one_graph(built):
     """threads: one worker process (one copy of the graph) answers a cheap query while an
     expensive one runs; at the deadline the worker is replaced, and a call that shared it
-    is told why it stopped."""
+    runs once more on the replacement."""
     build_settings, _ = built
     with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=1, threads=2, timeout=1.5,
                     queue_timeout=5) as pool:
@@ -143,14 +143,14 @@ def test_a_worker_runs_calls_side_by_side_on_one_graph(built):
         first.join(30)
         second.join(30)
         assert isinstance(outcome["first"], QueryTimeout)
-        assert isinstance(outcome["second"], EngineFailed)
-        assert "stopped with its worker" in str(outcome["second"])
-        assert "past the time limit" in str(outcome["second"])
+        # the second was stopped with the first's worker, not by its own fault: it ran once more,
+        # on the replacement, and was stopped at its own deadline there
+        assert isinstance(outcome["second"], QueryTimeout)
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
         assert wait_for(lambda: len(pool.pids()) == 1 and pool.pids() != [pid])
         stats = pool.info()["pool"]
-        assert (stats["timeouts"], stats["failures"], stats["restarts"]) == (1, 1, 1)
+        assert (stats["timeouts"], stats["failures"], stats["restarts"]) == (2, 1, 2)
         assert pool.query("ASK { ?s ?p ?o }").boolean is True
 
 

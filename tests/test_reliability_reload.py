@@ -22,7 +22,8 @@ from crm_kg.store.embedded import DirectoryLoader
 from crm_kg.store.pool import WorkerPool
 from crm_kg.store.serving import LiveStore, servers
 
-START = {"CRM_KG_RATE_LIMIT": "0", "CRM_KG_RESERVED_WORKERS": "0"}   # about reloads, not limits
+START = {"CRM_KG_RATE_LIMIT": "0", "CRM_KG_RESERVED_WORKERS": "0",   # about reloads, not limits
+         "CRM_KG_CLIENT_QUERIES": "0", "CRM_KG_CLIENT_QUERY_SECONDS": "0"}
 
 
 def version_of(label: str) -> str:

@@ -152,13 +152,43 @@ def cmd_validate(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .errors import StoreError, Unavailable
-    from .store.serving import announce
-    from .web import create_app, state
-
+    """nginx in front of gunicorn (:mod:`crm_kg.web.front`); ``--debug``: Flask's development server."""
     settings = _settings(args).with_(store=args.store, endpoint=args.endpoint)
     if settings.store == "remote" and not settings.endpoint:
         raise CrmKgError("--store remote needs --endpoint URL (or endpoint in the settings)")
+    if args.dev_server:
+        return _serve_debug(args, settings)
+    from .errors import StoreError
+    from .store.snapshot import open_snapshot
+    from .web.front import Front
+
+    if settings.store != "remote":
+        try:
+            open_snapshot(settings.ttl_dir).close()     # a missing, partial or corrupt graph is never served
+        except StoreError as exc:
+            raise CrmKgError(f"refusing to serve: {exc}") from None
+    env = {"CRM_KG_TTL_DIR": str(settings.ttl_dir), "CRM_KG_STORE": settings.store,
+           "CRM_KG_ENDPOINT": settings.endpoint}
+    if args.workers:
+        env["WEB_CONCURRENCY"] = str(args.workers)
+    front = Front(settings, args.host, args.port, env=env)
+    front.start()
+    try:
+        source = settings.endpoint if settings.store == "remote" else settings.ttl_dir
+        print(f"serving {source} on {front.url} (nginx in front of gunicorn; Ctrl+C stops)",
+              file=sys.stderr, flush=True)
+        return front.wait()
+    finally:
+        front.stop()
+
+
+def _serve_debug(args, settings) -> int:
+    from .errors import StoreError, Unavailable
+    from .store.serving import announce
+    from .web import create_app, state
+    from .web.front import check_port
+
+    check_port(args.host, args.port)
     try:
         app = create_app({"SETTINGS": settings})
     except (StoreError, Unavailable) as exc:   # a missing, partial or corrupt graph is never served
@@ -168,8 +198,16 @@ def cmd_serve(args) -> int:
     if settings.store != "remote":
         announce(store, settings.ttl_dir, url)     # SIGHUP or `crm-kg reload` loads a new graph
     source = settings.endpoint if settings.store == "remote" else settings.ttl_dir
-    print(f"serving {source} (version {store.version}) on {url}", file=sys.stderr)
+    print(f"serving {source} (version {store.version}) on {url} with the development server "
+          "(one process, no buffering front: not for the internet)", file=sys.stderr)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return 0
+
+
+def cmd_nginx_config(args) -> int:
+    from .web.front import site_config
+
+    print(site_config(_settings(args), args.listen, args.upstream, default_server=args.default_server), end="")
     return 0
 
 
@@ -487,17 +525,33 @@ def parser() -> argparse.ArgumentParser:
                    help="skip the OWL step (declarations and HermiT consistency)")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("serve", help="serve pages, saved queries and /sparql",
-                       description="Serve the built graph with the embedded store (development server; "
-                       "use gunicorn app:app in production).")
+    p = sub.add_parser("serve", help="serve pages, saved queries and /sparql (nginx + gunicorn)",
+                       description="Serve the built graph: gunicorn (gunicorn.conf.py) behind an nginx "
+                       "this command configures and starts, listening on --host:--port. nginx reads "
+                       "whole requests and drops slow clients before a gunicorn thread is taken. "
+                       "A port in use is refused before anything starts. --debug: Flask's development "
+                       "server instead (one process, no front).")
     common(p)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="port to listen on (default 5000)")
+    p.add_argument("--workers", type=int, metavar="N", help="gunicorn web processes (default 1; "
+                   "$WEB_CONCURRENCY); each has its own query workers")
+    p.add_argument("--debug", dest="dev_server", action="store_true",
+                   help="Flask's development server, for debugging only")
     p.add_argument("--store", choices=["embedded", "remote"],
                    help="embedded: pyoxigraph in query workers (default); remote: a SPARQL 1.1 "
                    "endpoint loaded with `crm-kg load`")
     p.add_argument("--endpoint", metavar="URL", help="the remote store's query endpoint")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("nginx-config", help="print the nginx site for a deployment (README)",
+                       description="Print the nginx upstream and server blocks that put nginx in front "
+                       "of gunicorn (the same text crm-kg serve runs): put it in /etc/nginx/sites-enabled/.")
+    p.add_argument("--listen", default="80", help="nginx's listen address (default 80)")
+    p.add_argument("--upstream", default="unix:/run/crm-kg/gunicorn.sock",
+                   help="where gunicorn listens (default unix:/run/crm-kg/gunicorn.sock)")
+    p.add_argument("--default-server", action="store_true", help="make it nginx's default server")
+    p.set_defaults(func=cmd_nginx_config)
 
     p = sub.add_parser("reload", help="make running servers load the graph now in data/ttl",
                        description="Check data/ttl against its manifest, then signal (SIGHUP) every "

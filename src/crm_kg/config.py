@@ -45,6 +45,10 @@ class Settings:
     rate_burst: int = 40              # bucket size: requests a client may make at once
     rate_limit_networks: str = "127.0.0.0/8=0, ::1/128=0"  # CIDR=rate per client network; 0 = none
     trusted_proxies: int = 0          # reverse proxies in front whose X-Forwarded-For is believed
+    trusted_proxy_networks: str = "127.0.0.0/8, ::1/128"   # …when they connect from these (or a Unix socket)
+    client_queries: int = 2           # /sparql queries one client may run at once; 0 = no limit
+    client_query_seconds: float = 60.0  # /sparql query time one client may use per minute; 0 = no limit
+    html_result_rows: int = 500       # rows of a /sparql answer shown as an HTML table (the rest: download)
     store: str = "embedded"           # embedded (pyoxigraph) | remote (a SPARQL 1.1 endpoint)
     endpoint: str = ""                # store = remote: its query endpoint
     update_endpoint: str = ""         # crm-kg load: its update endpoint (default: endpoint)

@@ -27,8 +27,13 @@ layer cannot tell it from an :class:`~crm_kg.store.embedded.EmbeddedStore`:
   (SIGKILL: the query stops for real and its memory is freed), a replacement
   starts in the background, and the caller gets :class:`QueryTimeout`; calls
   that were running on the same worker get :class:`EngineFailed` saying so.
+  A ``DEADLINE`` set by the caller (the web layer's, for ``/sparql``) bounds
+  both the wait for a slot and the query, whichever is earlier.
   A worker that dies under a query (crash, memory limit) is replaced the
-  same way (:class:`EngineFailed`). All three are :class:`~crm_kg.errors.Unavailable`: HTTP
+  same way. Nothing says which of the calls it was running caused it, so each
+  runs once more *alone* on a worker (which takes no other call meanwhile):
+  the others answer, and the one that caused it fails alone
+  (:class:`EngineFailed`). All three are :class:`~crm_kg.errors.Unavailable`: HTTP
   503 with ``Retry-After``. The other workers keep answering meanwhile.
 * Workers are forked from a ``multiprocessing`` fork server that has imported
   the store code once, so a replacement is ready in a fraction of a second
@@ -88,6 +93,12 @@ OPERATIONS = frozenset({"answer", "serialize"})
 #: saved queries and pages always find a worker however many ad-hoc queries run to
 #: their deadline. Set by the web layer (:mod:`crm_kg.web.limits`).
 LANE: ContextVar[str] = ContextVar("crm_kg_lane", default="")
+
+#: When the calls made in this context must have answered (``time.monotonic()``), or None:
+#: the wait for a slot and the query share it, and a call still running then is stopped as
+#: at the pool's own ``timeout``, whichever comes first. Set by the web layer for ``/sparql``
+#: (:mod:`crm_kg.web.shares`), so an answer never comes later than its request's deadline.
+DEADLINE: ContextVar[float | None] = ContextVar("crm_kg_deadline", default=None)
 
 
 # -- inside a worker ----------------------------------------------------------------
@@ -189,6 +200,7 @@ class _Handle:
     calls: dict = field(default_factory=dict)     # call id -> _Call awaiting its reply
     send_lock: threading.Lock = field(default_factory=threading.Lock)
     cause: str = ""               # why the pool killed it, for the other calls it was running
+    draining: bool = False        # a call waits to run on it alone: it takes no new calls
     gone: threading.Event = field(default_factory=threading.Event)   # reaped by its reader
 
 
@@ -319,7 +331,7 @@ class WorkerPool:
             self._cond.notify_all()
         cause = handle.cause or (f"signal {-code}" if code is not None and code < 0 else f"exit code {code}")
         for call in calls:
-            call.reply = ("died", cause, bool(handle.cause))
+            call.reply = ("died", cause, bool(handle.cause), len(calls))
             call.done.set()
         handle.conn.close()
         if not self._closed:
@@ -347,30 +359,16 @@ class WorkerPool:
 
     # -- calls ------------------------------------------------------------------------
     def _call(self, op: str, *args, **kwargs):
-        if self._closed:
-            raise StoreError("the query pool is closed")
-        adhoc = LANE.get() == "adhoc"
-        for _ in range(self.size + 1):
-            handle = self._checkout(adhoc)
-            call, call_id = _Call(), next(self._ids)
-            with self._cond:
-                handle.calls[call_id] = call
-            try:
-                with handle.send_lock:
-                    handle.conn.send((call_id, op, args, kwargs))
-            except (OSError, ValueError):       # died while idle (OOM killer…): not this query's fault
-                with self._cond:
-                    handle.calls.pop(call_id, None)
-                self._release(handle)
-                self._evict(handle)               # its reader thread replaces it
-                continue
-            break
-        else:
-            raise EngineFailed("the query workers are restarting; try again shortly", self.retry_after)
-        try:
-            reply = self._wait(handle, call, call_id)
-        finally:
-            self._release(handle)
+        reply = self._run(op, args, kwargs, alone=False)
+        if reply[0] == "died" and reply[2]:
+            # stopped because another call on its worker ran past its deadline: not its fault,
+            # so it runs once more (a replacement is starting), within its own deadline
+            reply = self._run(op, args, kwargs, alone=False)
+        if reply[0] == "died" and not reply[2] and reply[3] > 1:
+            # A worker died under several calls (out of memory, a crash): one of them caused it,
+            # and nothing says which. Each runs once more, alone on a worker: the one that caused
+            # it fails alone this time; the others answer.
+            reply = self._run(op, args, kwargs, alone=True)
         if reply[0] == "died" and reply[2]:
             raise EngineFailed(f"the query was stopped with its worker: {reply[1]}; try again",
                                self.retry_after)
@@ -383,48 +381,112 @@ class WorkerPool:
             return reply[1]
         raise store_error_class(reply[1])(*reply[2])
 
+    def _run(self, op: str, args, kwargs, alone: bool):
+        """Send one call to a worker (``alone``: one running nothing else, and taking nothing else
+        meanwhile) and return its reply."""
+        if self._closed:
+            raise StoreError("the query pool is closed")
+        adhoc = LANE.get() == "adhoc"
+        for _ in range(self.size + 1):
+            handle = self._checkout(adhoc, alone)
+            call, call_id = _Call(), next(self._ids)
+            with self._cond:
+                handle.calls[call_id] = call
+            try:
+                with handle.send_lock:
+                    handle.conn.send((call_id, op, args, kwargs))
+            except (OSError, ValueError):       # died while idle (OOM killer…): not this query's fault
+                with self._cond:
+                    handle.calls.pop(call_id, None)
+                self._release(handle, alone)
+                self._evict(handle)               # its reader thread replaces it
+                continue
+            break
+        else:
+            raise EngineFailed("the query workers are restarting; try again shortly", self.retry_after)
+        try:
+            return self._wait(handle, call, call_id)
+        finally:
+            self._release(handle, alone)
+
     def _wait(self, handle: _Handle, call: _Call, call_id: int):
         """The call's reply, or :class:`QueryTimeout` (and the worker killed) at the deadline."""
-        if not call.done.wait(self.timeout):
+        timeout, due = self.timeout, DEADLINE.get()
+        if due is not None:
+            timeout = max(0.0, min(timeout, due - time.monotonic()))
+        if not call.done.wait(timeout):
             with self._cond:
                 late = handle.calls.pop(call_id, None) is not None
                 if late:
                     self.stats["timeouts"] += 1
             if late:                              # the query stops for real; the reader replaces it
                 self._evict(handle, "another query on its worker ran past the time limit")
-                handle.gone.wait(5)               # and its memory is freed before the answer
+                handle.gone.wait(5 if due is None else 0.5)   # its memory is freed before the answer
                 raise QueryTimeout(f"the query was stopped after {self.timeout:g} s, the time limit of "
                                    "this endpoint; narrow it down (LIMIT, more specific patterns)",
                                    self.retry_after)
             call.done.wait()                      # answered as the deadline passed: take it
         return call.reply
 
-    def _checkout(self, adhoc: bool) -> _Handle:
+    def _checkout(self, adhoc: bool, alone: bool = False) -> _Handle:
         """A worker with a free slot, its slot taken: a reserved one first unless ``adhoc``
-        (which may use shared ones only); among those, the least busy."""
+        (which may use shared ones only); among those, the least busy. ``alone``: every slot of
+        an idle worker; if none is idle, the least busy one drains (takes no new call) for it."""
         wait = min(self.lane_wait, self.queue_timeout) if adhoc and self.reserved else self.queue_timeout
+        if alone:
+            wait = self.queue_timeout
+        due = DEADLINE.get()
+        if due is not None:
+            wait = max(0.0, min(wait, due - time.monotonic() - 0.05))
         deadline = time.monotonic() + wait
         kinds = ("shared",) if adhoc else ("reserved", "shared")
+        draining = None
         with self._cond:
-            while True:
-                for kind in kinds:
-                    open_ = [h for h in self._handles if h.kind == kind and h.running < self.threads]
-                    if open_:
-                        handle = min(open_, key=lambda h: h.running)
-                        handle.running += 1
-                        return handle
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._cond.wait(remaining)
-            self.stats["busy"] += 1
+            try:
+                while True:
+                    for kind in kinds:
+                        mine = [h for h in self._handles if h.kind == kind]
+                        if alone:
+                            idle = [h for h in mine if h.running == 0 and (h is draining or not h.draining)]
+                            if idle:
+                                handle = draining if draining in idle else idle[0]
+                                handle.running, handle.draining, draining = self.threads, True, None
+                                return handle
+                            continue
+                        open_ = [h for h in mine if h.running < self.threads and not h.draining]
+                        if open_:
+                            handle = min(open_, key=lambda h: h.running)
+                            handle.running += 1
+                            return handle
+                    if alone and draining is None:
+                        busy = [h for h in self._handles if h.kind in kinds and not h.draining]
+                        if busy:
+                            draining = min(busy, key=lambda h: h.running)
+                            draining.draining = True
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 and due is not None and not any(h.kind in kinds for h in self._handles):
+                        # no worker of its kind is up, one is starting (after a deadline, a crash):
+                        # wait for it until the call's own deadline rather than answer 503 now
+                        deadline = max(deadline, due - 0.05)
+                        remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._cond.wait(remaining)
+                self.stats["busy"] += 1
+            finally:
+                if draining is not None:          # not taken after all: it takes calls again
+                    draining.draining = False
+                    self._cond.notify_all()
         which = (f"the {self.size - self.reserved} query worker(s) open to ad-hoc SPARQL"
                  if adhoc and self.reserved else "every query worker")
-        raise EngineBusy(f"{which} stayed busy for {wait:g} s; try again shortly", self.retry_after)
+        raise EngineBusy(f"{which} stayed busy for {wait:.3g} s; try again shortly", self.retry_after)
 
-    def _release(self, handle: _Handle) -> None:
+    def _release(self, handle: _Handle, alone: bool = False) -> None:
         with self._cond:
-            handle.running -= 1
+            if alone:
+                handle.running, handle.draining = 0, False
+            else:
+                handle.running -= 1
             self._cond.notify_all()
 
     def _count(self, what: str) -> None:

@@ -50,6 +50,7 @@ from . import (
     pages,
     queries,
     reports,
+    shares,
     state,
     vendor,
 )
@@ -71,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.autoescape = True
     app.jinja_env.globals.update(ui=t, plural=plural)   # words of every page, plurals counted
     limits.install(app, settings)        # first: a refused request costs nothing more
+    shares.install(app, settings)        # then each client's share of /sparql, and its deadline
 
     @app.before_request
     def _pin_graph():

@@ -49,7 +49,7 @@ from ..media import (
 )
 from ..sparql.explain import Problem, explain
 from ..sparql.prologue import COMMON, complete_prefixes
-from . import state, vendor
+from . import shares, state, vendor
 from .guard import Refused, SparqlRequest, check_dataset, check_query, read_request
 from .i18n import pick
 from .negotiation import NotAcceptable, choose, prefers_html
@@ -122,10 +122,14 @@ def endpoint():
     limit = settings.max_result_rows
     completed = complete_prefixes(req.query)      # rdf:, crm:, skos:… need no declaration
     try:
-        if mime == HTML:
-            result = store.query(completed.text, limit=limit, dataset=dataset)
-            return _page(req, result=result), 200, _truncation(result.truncated, limit)
-        answer = store.serialize(completed.text, mime, limit=limit, dataset=dataset)
+        if mime == HTML:     # a table a browser can show, rendered well inside the deadline
+            shown = min(limit, settings.html_result_rows)
+            with shares.deadline(settings):
+                result = store.query(completed.text, limit=shown, dataset=dataset)
+            with shares.rendering(settings):
+                return _page(req, result=result, shown=shown), 200, _truncation(result.truncated, shown)
+        with shares.deadline(settings):
+            answer = store.serialize(completed.text, mime, limit=limit, dataset=dataset)
     except QuerySyntaxError as exc:
         problem = explain(req.query, str(exc), completed.shift)
         return _error(str(problem), 400, req, html=html, problem=problem, json=_asked_json(req, mime))
@@ -261,7 +265,8 @@ def labels():
     return response
 
 
-def _page(req: SparqlRequest | None, result=None, error: str | None = None, problem: Problem | None = None):
+def _page(req: SparqlRequest | None, result=None, error: str | None = None, problem: Problem | None = None,
+          shown: int | None = None):
     settings, library = _settings(), state.library()
     text = req.query if req is not None and req.query is not None else None
     if text is None and req is not None and req.first("example"):
@@ -274,6 +279,10 @@ def _page(req: SparqlRequest | None, result=None, error: str | None = None, prob
     if result is not None and len(text) <= 2000:
         permalink = "/sparql?" + urlencode([("query", text), ("format", "html")]
                                            + [("default-graph-uri", gr) for gr in sorted(chosen)])
+    download = None         # a cut table links to the whole answer, in a machine format
+    if result is not None and result.truncated and req is not None and req.query is not None:
+        download = "/sparql?" + urlencode([("query", text), ("format", "turtle" if result.kind == "graph" else "csv")]
+                                          + [("default-graph-uri", gr) for gr in sorted(chosen)])
     info = _store().info()
     return render_template(
         "sparql.html", lang=g.lang, pick=pick, query=text, error=error, problem=problem,
@@ -281,7 +290,8 @@ def _page(req: SparqlRequest | None, result=None, error: str | None = None, prob
         prefixes=COMMON, editor=vendor.available("yasgui"),
         table=_table(result, g.lang) if result is not None else None,
         problem_context=_context(text, problem), example_text=_example_text, declared=_declared, limit=settings.max_result_rows,
-        timeout=settings.query_timeout, formats=EDITOR_FORMATS,
+        timeout=settings.query_timeout, formats=EDITOR_FORMATS, shown=shown or settings.max_result_rows,
+        download=download,
         chosen_format=(req.formats[0] if req is not None and req.formats else "html"),
         graphs=info.get("graph_sizes") or {gr: None for gr in info.get("graphs", [])},
         chosen_graphs=chosen, examples=list(library), permalink=permalink, triples=info.get("triples"))
