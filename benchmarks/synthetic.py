@@ -18,7 +18,11 @@ superclass types, ``crm:locatedIn`` closure, ``crm:mostSpecificPlace``) go to
 embedded store, the query pool, ``crm-kg load`` and ``crm-kg serve`` all take
 it as it is.
 
-Same seed and size, same bytes. About 11,000 triples per report.
+Each fact of an organisation (activities, material, report) and each figure's
+value has a ``crm:Statement`` node citing its passages (``crm:statementSubject``,
+``…Predicate``, ``…Object``, ``prov:wasDerivedFrom``), as the build writes them.
+
+Same seed and size, same bytes. About 15,000 triples per report.
 """
 
 from __future__ import annotations
@@ -119,6 +123,21 @@ def _report(rng: random.Random, vocab: Vocabulary, number: int, out, inferred: l
     tag = f"syn-{number:04d}"
     report = _iri(f"{ID}report/{tag}")
     a, label = _iri(RDF_TYPE), _iri(RDFS_LABEL)
+    statements = 0
+
+    def statement(s: str, p: str, o: str) -> None:
+        """A crm:Statement for the fact (s p o), citing one or two passages, as the build writes
+        one per fact a report states (per-statement provenance)."""
+        nonlocal statements
+        node = _iri(f"{ID}statement/{tag}/{statements:06x}")
+        statements += 1
+        quad(node, a, _iri(CRM + "Statement"))
+        quad(node, a, _iri("http://www.w3.org/ns/prov#Entity"), inf)
+        quad(node, _iri(CRM + "statementSubject"), s)
+        quad(node, _iri(CRM + "statementPredicate"), p)
+        quad(node, _iri(CRM + "statementObject"), o)
+        for passage in sorted({rng.choice(passages) for _ in range(rng.randint(1, 2))}):
+            quad(node, _iri(PROV_FROM), passage)
     quad(report, a, _iri(CRM + "Report"))
     quad(report, label, _lit(f"Synthetic report {number}", lang="en"))
     quad(report, label, _lit(f"Synthetisch rapport {number}", lang="nl"))
@@ -169,13 +188,17 @@ def _report(rng: random.Random, vocab: Vocabulary, number: int, out, inferred: l
         quad(org, label, _lit(f"Organisation {number}-{n}"))
         for activity in sorted({rng.choice(vocab.activities) for _ in range(rng.randint(1, 2))}):
             quad(org, _iri(CRM + "activity"), _iri(activity))
+            statement(org, _iri(CRM + "activity"), _iri(activity))
         quad(org, _iri(CRM + "locatedIn"), _iri(town))
         for outer in vocab.outer.get(town, []):
             quad(org, _iri(CRM + "locatedIn"), _iri(outer), inf)
         quad(org, _iri(CRM + "mostSpecificPlace"), _iri(town), inf)
         quad(org, _iri(CRM + "namedIn"), report)
+        statement(org, _iri(CRM + "namedIn"), report)
         quad(org, _iri(PROV_FROM), rng.choice(passages))
-        quad(org, _iri(CRM + "worksOnMaterial"), _iri(rng.choice(vocab.materials)))
+        material = _iri(rng.choice(vocab.materials))
+        quad(org, _iri(CRM + "worksOnMaterial"), material)
+        statement(org, _iri(CRM + "worksOnMaterial"), material)
     metrics = [f"{ID}metric/share-of-global-supply", f"{ID}metric/share-of-crm-volume", f"{ID}metric/other"]
     for n in range(150):
         figure = _iri(f"{ID}figure/{tag}/{n}")
@@ -186,6 +209,7 @@ def _report(rng: random.Random, vocab: Vocabulary, number: int, out, inferred: l
         quad(figure, _iri(CRM + "about"), _iri(about))
         value = rng.randint(1, 999) / (10 if rng.random() < 0.5 else 1)
         quad(figure, _iri(CRM + "value"), _lit(f"{value:g}", "decimal"))
+        statement(figure, _iri(CRM + "value"), _lit(f"{value:g}", "decimal"))
         quad(figure, _iri(CRM + "unit"), _iri(rng.choice(vocab.units)))
         quad(figure, _iri(CRM + "metric"), _iri(metric))
         place = rng.choice(vocab.provinces if metric.endswith("crm-volume") else vocab.countries)

@@ -152,3 +152,22 @@ def test_entity_pages_link_to_registers(client):
     assert '<a href="http://www.wikidata.org/entity/Q861" rel="external" class="external">Wikidata Q861</a>' in html
     nh = client.get("/id/place/noord-holland?lang=nl", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert ">Overheid.nl (TOOI) pv27</a>" in nh and ">Wikidata Q701</a>" in nh
+
+
+def test_form_lists_follow_the_chosen_report(browser, live_server):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.set_window_size(390, 900)
+    browser.get(f"{live_server}/queries/recommendations-for-opportunity?lang=en")
+
+    def shown():
+        return [o.get_attribute("value") for o in browser.find_elements(By.CSS_SELECTOR, "#param-opportunity option")
+                if o.get_attribute("hidden") is None]
+
+    assert shown() == ["1", "2", "3", "4", "5"]
+    Select(browser.find_element(By.ID, "param-report")).select_by_value("zh-2024")
+    assert shown() == ["1", "2", "3", "4"]
+    chosen = Select(browser.find_element(By.ID, "param-opportunity")).first_selected_option
+    assert chosen.text.startswith("3 — Making strategic high-tech components")
+    assert _shot(browser, "form-dependent-en", 390) <= 390

@@ -59,7 +59,7 @@ class Page(HTMLParser):
                 self._cell[1] = attrs.get("href")
         elif tag == "select":
             self._select = self.options.setdefault(attrs["name"], [])
-        elif tag == "option" and self._select is not None:
+        elif tag == "option" and self._select is not None and "hidden" not in attrs:   # what a reader can pick
             self._option = [attrs.get("value"), "", "selected" in attrs]
 
     def handle_endtag(self, tag):
@@ -262,15 +262,32 @@ def test_downloads_parse_back(client):
 def test_bad_value_is_a_400_page_naming_the_parameter(client):
     response, page = html(client, "/queries/recommendations-for-opportunity?opportunity=6")
     assert response.status_code == 400
-    assert "parameter &#39;opportunity&#39;" in response.get_data(as_text=True)
     assert page.ids["param-opportunity"].get("aria-invalid") == "true"
+    assert page.ids["param-opportunity"].get("aria-describedby") == "error-opportunity"
+    body = response.get_data(as_text=True)
+    assert ('<p class="field-error" id="error-opportunity">“6” is not among the values for the chosen report. '
+            "Allowed: 1, 2, 3, 4, 5.</p>") in body
+    assert ("6", "6 ✗", True) in page.options["opportunity"]     # the value given stays chosen, marked
     assert "results" not in page.tables
     response, _ = html(client, "/queries/organisations-in-place?place=zuid-holland&report=mars")
-    assert response.status_code == 400 and "parameter &#39;report&#39;" in response.get_data(as_text=True)
-    assert client.get("/queries/no-such-question").status_code == 404
+    assert response.status_code == 400 and 'id="error-report">“mars” is not one of the allowed values.' in \
+        response.get_data(as_text=True)
 
 
-# -- charts ---------------------------------------------------------------------------------
+def test_every_bad_field_at_once_in_the_pages_language(client):
+    response, page = html(client, "/queries/recommendations-for-opportunity?report=zh-2024&opportunity=abc"
+                                  "&actor=mayors&lang=nl")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert '<p class="field-error" id="error-opportunity">“abc” is geen geheel getal. Toegestaan: 1, 2, 3, 4.</p>' in body
+    assert 'id="error-actor">“mayors” is geen van de toegestane waarden. Toegestaan: ' in body
+    assert ("mayors", "mayors ✗", True) in page.options["actor"]          # never silently another actor
+    # the opportunities listed are the chosen report's, by name, without report ids
+    opportunities = page.options["opportunity"]
+    assert [v for v, _, _ in opportunities if v != "abc"] == ["1", "2", "3", "4"]
+    assert all("(zh-2024)" not in label and "(nhfl-2025)" not in label for _, label, _ in opportunities)
+
+
 
 def _svg(page_html: str) -> ET.Element:
     start = page_html.index("<svg")

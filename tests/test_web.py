@@ -71,7 +71,7 @@ def test_query_page_lists_and_form(client):
 
 def test_query_page_bad_value_is_400_with_message(client):
     page = client.get("/queries/recommendations-for-opportunity?opportunity=x")
-    assert page.status_code == 400 and "parameter &#39;opportunity&#39;" in page.get_data(as_text=True)
+    assert page.status_code == 400 and 'id="error-opportunity">“x” is not a whole number.' in page.get_data(as_text=True)
 
 
 def test_dutch_page_by_accept_language(client):

@@ -21,6 +21,12 @@ and the line (:class:`~crm_kg.yamlio.InputError`):
 * **JSON-LD** is not accepted: a remote ``@context`` would be fetched.
 
 Turtle, TriG, N-Triples and N-Quads have no entities and nothing to fetch.
+
+Turtle and N-Triples are read by pyoxigraph first, whose syntax errors carry
+the line (as rdflib's RDF/XML errors do), so every parse error names
+``file:line``; a file over ``max_bytes`` (``crm-kg
+validate --input``: ``max_input_mb`` in ``[tool.crm-kg]``) is refused before it
+is read.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from ..yamlio import InputError
 FORMATS = {".ttl": "turtle", ".owl": "xml", ".rdf": "xml", ".xml": "xml", ".nt": "nt",
            ".nq": "nquads", ".trig": "trig"}
 _DATASETS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+# read by pyoxigraph first for the line of a syntax error (rdflib's RDF/XML errors have theirs)
+_OX = {**_DATASETS, "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 _IMPORTS = re.compile(r"owl:imports|www\.w3\.org/2002/07/owl#imports|\bimports\b")
 
 
@@ -52,7 +60,7 @@ def _ox_line(exc: SyntaxError) -> int | str:
     if getattr(exc, "lineno", None):
         return exc.lineno
     match = re.search(r"line (\d+)", str(exc))
-    return int(match.group(1)) if match else "?"
+    return int(match.group(1)) if match else 1
 
 
 def check_xml(data: bytes, path: Path) -> None:
@@ -87,7 +95,7 @@ def _line_of(text: str, needles: list[str]) -> int | str:
     for number, line in enumerate(lines, 1):
         if _IMPORTS.search(line):
             return number
-    return "?"
+    return 1
 
 
 def refuse_imports(graph: Graph, path: Path, text: str) -> None:
@@ -109,9 +117,21 @@ def without_imports(graph: Graph) -> Graph:
     return graph
 
 
-def parse(path: Path, fmt: str | None = None, into: Graph | None = None) -> Graph:
+def _rdflib_line(exc: Exception) -> int | None:
+    for attribute in ("getLineNumber", "lineno", "line"):
+        value = getattr(exc, attribute, None)
+        value = value() if callable(value) else value
+        if isinstance(value, int) and value > 0:
+            return value
+    match = re.search(r"line (\d+)", str(exc)) or re.match(r"^\S*?:(\d+):\d+: ", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def parse(path: Path, fmt: str | None = None, into: Graph | None = None,
+          max_bytes: int | None = None) -> Graph:
     """Parse ``path`` (format from its suffix unless ``fmt``) into ``into`` or a new Graph —
-    a Dataset for N-Quads and TriG — after the checks of the module doc."""
+    a Dataset for N-Quads and TriG — after the checks of the module doc; a file larger than
+    ``max_bytes`` is refused unread."""
     path = Path(path)
     fmt = fmt or FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -120,11 +140,21 @@ def parse(path: Path, fmt: str | None = None, into: Graph | None = None) -> Grap
     if fmt in ("json-ld", "jsonld"):
         raise InputError(f"{path}:1: JSON-LD input is not accepted (a remote @context would be fetched)")
     try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise InputError(f"{path}: {size:,} bytes is more than the input limit of {max_bytes:,} "
+                             "(max_input_mb in [tool.crm-kg], CRM_KG_MAX_INPUT_MB or --max-input-mb)")
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     if fmt in ("xml", "application/rdf+xml"):
         check_xml(data, path)
+    if fmt in _OX and fmt not in _DATASETS:   # pyoxigraph's errors name the line; rdflib's often not
+        try:
+            for _ in ox.parse(data, format=_OX[fmt], base_iri=path.resolve().as_uri()):
+                pass
+        except SyntaxError as exc:
+            raise InputError(f"{path}:{_ox_line(exc)}: cannot parse as {fmt}: {exc}") from None
     graph = into if into is not None else (Dataset() if fmt in ("nquads", "trig") else Graph())
     if fmt in _DATASETS:     # pyoxigraph reads datasets (rdflib's readers call its deprecated APIs)
         try:
@@ -137,8 +167,7 @@ def parse(path: Path, fmt: str | None = None, into: Graph | None = None) -> Grap
         graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises several parser error types
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        match = re.search(r"line (\d+)", str(exc))
-        raise InputError(f"{path}:{match.group(1) if match else '?'}: cannot parse as {fmt}: "
+        raise InputError(f"{path}:{_rdflib_line(exc) or 1}: cannot parse as {fmt}: "
                          f"{message}") from None
     refuse_imports(graph, path, data.decode("utf-8", "replace"))
     return graph

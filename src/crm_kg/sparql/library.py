@@ -284,6 +284,14 @@ def projection(tree) -> set[str] | None:
     return None if names is None else set(names)
 
 
+def projected_names(text: str) -> list[str] | None:
+    """The projected variables of a SELECT query text, in order (None: not a plain SELECT)."""
+    try:
+        return projected(parseQuery(text))
+    except Exception:  # noqa: BLE001 — a text that does not parse projects nothing we can name
+        return None
+
+
 def projected(tree) -> list[str] | None:
     """The projected variables of a SELECT in order; None for SELECT * and other forms."""
     query = tree[1]

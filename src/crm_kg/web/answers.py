@@ -27,7 +27,7 @@ from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from ..media import CSV, SPARQL_JSON
-from ..sparql.library import Choices, SavedQuery
+from ..sparql.library import Choices, ParamError, SavedQuery
 from ..sparql.results import Result, write_answer
 from . import state
 from .ld import services
@@ -60,6 +60,35 @@ def execute(query: SavedQuery, bindings: dict) -> Result:
 class Option:
     value: str
     label: str
+    within: str = ""      # the value of the parameter this list depends on ("" = any)
+
+
+def depends_on(query: SavedQuery, p) -> str | None:
+    """The parameter whose value narrows ``p``'s list: a variable of its ``values_query``
+    named like another parameter (``?report`` → the opportunities of that report)."""
+    if not p.values_query:
+        return None
+    from ..sparql.library import projected_names
+
+    names = projected_names(p.values_query) or []
+    return next((n for n in names if n not in ("value", "label") and n != p.name and query.param(n)), None)
+
+
+def _dependent(query: SavedQuery, p, dep: str, lang: str) -> list[Option]:
+    """Every value of ``p`` with the value of ``dep`` it belongs to, labelled in ``lang``."""
+    rows = state.once(("dependent-options", query.name, p.name),
+                      lambda: state.store().query(p.values_query, limit=20_000).rows)
+    other = query.param(dep)
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    for row in rows:
+        value, within, label = row.get("value"), row.get(dep), row.get("label")
+        if value is None or within is None:
+            continue
+        key = (p.shown(value), other.shown(within))
+        rank = 0 if getattr(label, "language", None) == lang else 1
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, str(label) if label is not None else key[0])
+    return [Option(v, f"{v} — {label}" if label != v else v, w) for (v, w), (_, label) in best.items()]
 
 
 def form_choices(query: SavedQuery, lang: str) -> dict[str, list[Option]]:
@@ -67,6 +96,10 @@ def form_choices(query: SavedQuery, lang: str) -> dict[str, list[Option]]:
     out = {}
     graph_index = index()
     for p in query.params:
+        dep = depends_on(query, p)
+        if dep is not None:
+            out[p.name] = _dependent(query, p, dep, lang)
+            continue
         listed = choices().get(query, p)
         if listed is None:
             continue
@@ -83,6 +116,76 @@ def form_choices(query: SavedQuery, lang: str) -> dict[str, list[Option]]:
             options.sort(key=lambda o: o.label.casefold())
         out[p.name] = options
     return out
+
+
+WORDS = {
+    "required": {"en": "A value is needed.", "nl": "Een waarde is nodig."},
+    "integer": {"en": "“{v}” is not a whole number.", "nl": "“{v}” is geen geheel getal."},
+    "decimal": {"en": "“{v}” is not a number.", "nl": "“{v}” is geen getal."},
+    "low": {"en": "{v} is below the lowest allowed value, {n}.", "nl": "{v} is lager dan de laagste toegestane waarde, {n}."},
+    "high": {"en": "{v} is above the highest allowed value, {n}.", "nl": "{v} is hoger dan de hoogste toegestane waarde, {n}."},
+    "not_listed": {"en": "“{v}” is not one of the allowed values.", "nl": "“{v}” is geen van de toegestane waarden."},
+    "not_within": {"en": "“{v}” is not among the values for the chosen {dep}.",
+                   "nl": "“{v}” hoort niet bij de gekozen {dep}."},
+    "bad": {"en": "“{v}” cannot be used here.", "nl": "“{v}” kan hier niet gebruikt worden."},
+    "allowed": {"en": "Allowed: {values}.", "nl": "Toegestaan: {values}."},
+}
+MAX_SHOWN = 12   # allowed values named in an error
+
+
+def _word(key: str, lang: str, **kw) -> str:
+    return WORDS[key].get(lang, WORDS[key]["en"]).format(**kw)
+
+
+def form_errors(query: SavedQuery, raw: dict, lang: str, options: dict[str, list[Option]]) -> dict[str, str]:
+    """Every bad parameter at once, each with a sentence in ``lang`` and the values allowed
+    (a value outside its list is never replaced by another: it is an error)."""
+    errors: dict[str, str] = {}
+    values = form_values(query, raw)
+    for p in query.params:
+        text = str(raw.get(p.name, "")).strip() if p.name in raw else None
+        if not text:
+            if p.name in raw and not p.may_be_empty and p.default is None:
+                errors[p.name] = _word("required", lang)
+            continue
+        listed = options.get(p.name)
+        dep = depends_on(query, p)
+        if listed is not None and dep is not None:
+            listed = [o for o in listed if o.within == values.get(dep)]
+        try:
+            p.coerce(text)
+        except ParamError:
+            if p.type in ("integer", "year", "decimal") and not re.fullmatch(r"[+-]?\d+(\.\d*)?", text):
+                message = _word("integer" if p.type != "decimal" else "decimal", lang, v=text)
+            elif p.min is not None and _number(text) is not None and _number(text) < p.min:
+                message = _word("low", lang, v=text, n=f"{p.min:g}")
+            elif p.max is not None and _number(text) is not None and _number(text) > p.max:
+                message = _word("high", lang, v=text, n=f"{p.max:g}")
+            elif listed is not None:
+                message = _word("not_listed", lang, v=text)
+            else:
+                message = _word("bad", lang, v=text)
+            errors[p.name] = message + _allowed(listed, lang)
+            continue
+        if listed is not None and text not in {o.value for o in listed}:
+            key = "not_within" if dep is not None else "not_listed"
+            dep_label = (query.param(dep).label.get(lang) or dep).lower() if dep else ""
+            errors[p.name] = _word(key, lang, v=text, dep=dep_label) + _allowed(listed, lang)
+    return errors
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _allowed(listed: list[Option] | None, lang: str) -> str:
+    if not listed:
+        return ""
+    shown = ", ".join(o.value for o in listed[:MAX_SHOWN]) + (" …" if len(listed) > MAX_SHOWN else "")
+    return " " + _word("allowed", lang, values=shown)
 
 
 def form_values(query: SavedQuery, raw: dict) -> dict[str, str]:

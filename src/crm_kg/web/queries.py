@@ -155,13 +155,21 @@ def page(name: str):
         abort(404)
     lang = g.lang
     raw = _raw(query)
+    options = answers.form_choices(query, lang)
+    values = answers.form_values(query, raw)
+    errors = answers.form_errors(query, raw, lang, options)   # every bad field at once, beside it
     context = {"query": query, "lang": lang, "pick": pick, "t": t, "error": None, "answer": None,
-               "options": answers.form_choices(query, lang), "values": answers.form_values(query, raw)}
+               "options": options, "values": values, "errors": errors,
+               "dependencies": {p.name: answers.depends_on(query, p) for p in query.params}}
     try:
+        if errors:
+            raise ParamError(next(iter(errors)), errors[next(iter(errors))])
         bindings = bound(query, raw)
         offset, limit = paging(PAGE_ROWS)
     except ParamError as exc:
         context["error"] = exc
+        if exc.param not in errors:
+            errors[exc.param] = exc.detail
         return render_template("query.html", **context), 400
     result = answers.execute(query, bindings)
     context["answer"] = _answer_view(query, result, bindings, raw, lang, offset, limit)
