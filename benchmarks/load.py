@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -46,6 +47,13 @@ def build_time(timeout: float = 900) -> tuple[float | None, str]:
 
 def shacl_time(ttl_dir: Path, timeout: float = 600) -> tuple[float | None, str]:
     return timed_command([str(BIN / "crm-kg"), "validate", "--no-owl", "--input",
+                          str(Path(ttl_dir) / "crm-kg.nq")], timeout)
+
+
+def rudof_time(ttl_dir: Path, timeout: float = 600) -> tuple[float | None, str]:
+    """rudof (pyrudof) over the union of ``crm-kg.nq`` with the project's shapes, in a child
+    process stopped at ``timeout``: reading the N-Quads and validating, with its verdict."""
+    return timed_command([sys.executable, "-m", "benchmarks.validate", "--rudof-only",
                           str(Path(ttl_dir) / "crm-kg.nq")], timeout)
 
 

@@ -1,8 +1,8 @@
-"""Golden cases of every parser: a fixture text in a report's layout → expected RDF.
+"""Golden cases of every profile rule: a fixture text in a report's layout → expected RDF.
 
 Each case is a short text WE wrote in the layout of one table, figure or list
 of a report (invented sentences; real names only where the mapping must
-resolve them), the parser that reads it, and the Turtle its records map to,
+resolve them), the rule of data/profiles/<report>.yaml that reads it, and the Turtle its records map to,
 reviewed by hand. ``tests/test_golden.py`` compares with rdflib isomorphism.
 
 Regenerate after a deliberate change, then review the diff::
@@ -27,7 +27,7 @@ from conftest import fixture_document  # noqa: E402
 
 from crm_kg.config import load_settings  # noqa: E402
 from crm_kg.iri import GRAPH  # noqa: E402
-from crm_kg.pipeline.extract import nhfl, nhfl_nl, zh  # noqa: E402
+from crm_kg.pipeline.extract import rule_parser  # noqa: E402
 from crm_kg.pipeline.rdf.context import Context  # noqa: E402
 from crm_kg.pipeline.rdf.products import Products  # noqa: E402
 from crm_kg.pipeline.rdf.reference import Reference  # noqa: E402
@@ -42,11 +42,15 @@ GENERATED = "# Expected RDF for input.txt: parser + mapping output, reviewed by 
 
 @dataclass(frozen=True)
 class Case:
-    parser: object
+    rule: str
     edition: str
     language: str
     folder: Path
     expected_name: str = "expected.ttl"
+
+    @property
+    def parser(self):
+        return rule_parser(self.rule)
 
     @property
     def input(self) -> Path:
@@ -61,39 +65,40 @@ class Case:
         return self.folder / "titles.yaml"
 
 
-def _own(parser, edition: str, language: str, name: str) -> Case:
+def _own(rule: str, edition: str, language: str, name: str) -> Case:
     """A case with its own folder tests/cases/<name>/ (input.txt, expected.ttl, titles.yaml?)."""
-    return Case(parser, edition, language, CASES / name)
+    return Case(rule, edition, language, CASES / name)
 
 
-def _zh(parser) -> Case:
-    """The Zuid-Holland parsers share one invented mini-report (tests/cases/zh-report/)."""
-    return Case(parser, "zh-2024-nl", "nl", CASES / "zh-report", f"expected-{parser.__name__}.ttl")
+def _zh(rule: str) -> Case:
+    """The Zuid-Holland rules share one invented mini-report (tests/cases/zh-report/)."""
+    return Case(rule, "zh-2024-nl", "nl", CASES / "zh-report", f"expected-{rule}.ttl")
 
 
 EN, NL = ("nhfl-2025-en", "en"), ("nhfl-2025-nl", "nl")
 GOLDEN: dict[str, Case] = {
-    **{name: _own(parser, *edition, name) for name, parser, edition in [
-        ("nhfl-table1", nhfl.summary_table1, EN),
-        ("nhfl-table2", nhfl.crm_list_table2, EN),
-        ("nhfl-table3", nhfl.goods_table3, EN),
-        ("nhfl-table4", nhfl.activities_table4, EN),
-        ("nhfl-table5", nhfl.recommendations_table5, EN),
-        ("nhfl-table6", nhfl.organisations_table6, EN),
-        ("nhfl-opportunities", nhfl.opportunities, EN),
-        ("nhfl-opportunity-lists", nhfl.opportunity_lists, EN),
-        ("nhfl-figures", nhfl.organisation_figures, EN),
-        ("nhfl-nl-tabel1", nhfl_nl.summary_tabel1, NL),
-        ("nhfl-nl-tabel2", nhfl_nl.crm_list_tabel2, NL),
-        ("nhfl-nl-tabel3", nhfl_nl.goods_tabel3, NL),
-        ("nhfl-nl-tabel4", nhfl_nl.activities_tabel4, NL),
-        ("nhfl-nl-tabel5", nhfl_nl.recommendations_tabel5, NL),
-        ("nhfl-nl-tabel6", nhfl_nl.organisations_tabel6, NL),
-        ("nhfl-nl-figures", nhfl_nl.organisation_figures, NL),
-        ("nhfl-nl-kansen", nhfl_nl.kansen, NL),
+    **{name: _own(rule, *edition, name) for name, rule, edition in [
+        ("nhfl-table1", "table-1", EN),
+        ("nhfl-table2", "table-2", EN),
+        ("nhfl-table3", "table-3", EN),
+        ("nhfl-table4", "table-4", EN),
+        ("nhfl-table5", "table-5", EN),
+        ("nhfl-table6", "table-6", EN),
+        ("nhfl-opportunities", "opportunities", EN),
+        ("nhfl-opportunity-lists", "opportunity-lists", EN),
+        ("nhfl-figures", "figures", EN),
+        ("nhfl-nl-tabel1", "tabel-1", NL),
+        ("nhfl-nl-tabel2", "tabel-2", NL),
+        ("nhfl-nl-tabel3", "tabel-3", NL),
+        ("nhfl-nl-tabel4", "tabel-4", NL),
+        ("nhfl-nl-tabel5", "tabel-5", NL),
+        ("nhfl-nl-tabel6", "tabel-6", NL),
+        ("nhfl-nl-figures", "figuren", NL),
+        ("nhfl-nl-kansen", "kansen", NL),
+        ("nhfl-nl-opportunity-lists", "opportunity-lists", NL),
     ]},
-    **{f"zh-{p.__name__}": _zh(p) for p in (zh.recommendations, zh.opportunities, zh.challenges,
-                                            zh.crm_list, zh.figure1, zh.organisations_figure4)},
+    **{f"zh-{r}": _zh(r) for r in ("recommendations", "opportunities", "challenges", "crm-list", "figure-1",
+                                   "figure-4")},
 }
 
 

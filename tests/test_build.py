@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from crm_kg.pipeline.extract import nhfl
+from crm_kg.pipeline.extract import rule_parser
 from crm_kg.pipeline.sources import read_sources
 from crm_kg.pipeline.stages import run_build
 
@@ -47,7 +47,7 @@ def test_generated_files_say_so(built):
 
 def test_table5_rows_and_marks(settings):
     doc = read_sources(settings.sources, only=["nhfl-2025-en"])["nhfl-2025-en"]
-    rows = nhfl.recommendations_table5(doc)
+    rows = rule_parser("table-5")(doc)
     assert [r.number for r in rows] == list(range(1, 11))
     by_number = {r.number: r for r in rows}
     assert by_number[3].opportunities == (1, 2, 3, 5)
@@ -60,7 +60,7 @@ def test_table5_rows_and_marks(settings):
 def test_table6_counts_per_activity(settings):
     """Counts read from the report's Annex 2 by hand: 65 rows."""
     doc = read_sources(settings.sources, only=["nhfl-2025-en"])["nhfl-2025-en"]
-    rows = nhfl.organisations_table6(doc)
+    rows = rule_parser("table-6")(doc)
     assert Counter(r.activity for r in rows) == {
         "Processing": 3, "Manufacturing": 14, "Recycling": 27, "Recycling (metal recovery)": 2,
         "Services and Trade": 12, "Research & Development": 7}

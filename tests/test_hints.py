@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from crm_kg.sparql.binding import bind
-from crm_kg.sparql.hints import lateral_optionals
+from crm_kg.sparql.hints import hinted, lateral_graphs, lateral_optionals
 from crm_kg.sparql.library import QueryLibrary
 from crm_kg.sparql.results import unpack
 from crm_kg.store.embedded import EmbeddedStore
@@ -29,7 +29,7 @@ def _both(store, text: str, bindings: dict):
     """(as written, with the hint): both through pyoxigraph with the parameters bound alike."""
     run = lambda t: unpack(EmbeddedStore._pack(  # noqa: E731
         store._store.query(bind(t, bindings), use_default_graph_as_union=True), None))
-    return run(text), run(lateral_optionals(text))
+    return run(text), run(hinted(text))
 
 
 @pytest.mark.parametrize("name", sorted(LIBRARY.queries))
@@ -59,6 +59,24 @@ def test_the_hint_wraps_each_optional_but_not_one_holding_a_sub_select():
     assert hinted == ('SELECT * WHERE { ?a ?b ?c LATERAL { OPTIONAL { ?c ?d ?e LATERAL { OPTIONAL { ?e ?f "}" } } } } '
                       'OPTIONAL { { SELECT ?c WHERE { ?c ?g ?h } } } # OPTIONAL { comment\n}')
     ox.Store().query(hinted)         # pyoxigraph reads it
+
+
+def test_a_graph_named_by_an_earlier_bind_is_evaluated_row_by_row():
+    """GRAPH ?g { P } after BIND(… AS ?g) in the same group: LATERAL; not when ?g comes from
+    elsewhere, nor in a group of its own, nor after that group ended."""
+    text = ('SELECT * WHERE { BIND(IRI(CONCAT("g:", STR($r))) AS ?g) GRAPH ?g { ?s ?p "}" } '
+            '{ GRAPH ?g { ?x ?y ?z } } OPTIONAL { BIND(1 AS ?h) } GRAPH ?h { ?a ?b ?c } '
+            'FILTER(COALESCE(?s, 1) AS ?k) }')
+    assert lateral_graphs(text) == (
+        'SELECT * WHERE { BIND(IRI(CONCAT("g:", STR($r))) AS ?g) LATERAL { GRAPH ?g { ?s ?p "}" } } '
+        '{ GRAPH ?g { ?x ?y ?z } } OPTIONAL { BIND(1 AS ?h) } GRAPH ?h { ?a ?b ?c } '
+        'FILTER(COALESCE(?s, 1) AS ?k) }')
+    plain = "SELECT (COUNT(*) AS ?g) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert lateral_graphs(plain) == plain
+    wrapped = LIBRARY.get("organisation-counts-by-activity").text
+    assert "LATERAL { GRAPH ?graph { ?organisation crm:activity ?activity } }" in hinted(wrapped)
+    query = LIBRARY.get("organisation-counts-by-activity")
+    ox.Store().query(bind(hinted(wrapped), query.bind({})))     # pyoxigraph reads it
 
 
 def test_sparql_endpoint_queries_are_run_as_written(store):

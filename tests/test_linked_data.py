@@ -13,6 +13,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from crm_kg.iri import CRM
 
 BASE = "https://w3id.org/crm-kg/"
+HTML_ACCEPT = {"Accept": "text/html"}   # a browser; no Accept at all is */*, which gets Turtle
 
 # one entity per kind, with its most specific class
 KINDS = {
@@ -128,7 +129,7 @@ def test_q_values_decide(client):
     r = client.get("/id/material/gallium?format=nt")
     assert r.mimetype == "application/n-triples"
     r = client.get("/id/material/gallium", headers={"Accept": "*/*"})
-    assert r.mimetype == "text/html"
+    assert r.mimetype == "text/turtle"          # the default RDF format; /ontology agrees
 
 
 def test_not_acceptable_lists_what_is(client):
@@ -238,7 +239,7 @@ def test_report_page_shows_full_titles_from_the_manifest(client, settings):
 
 
 def test_organisation_page_at_a_glance(client):
-    html = client.get("/id/organisation/cleantron?lang=en").get_data(as_text=True)
+    html = client.get("/id/organisation/cleantron?lang=en", headers=HTML_ACCEPT).get_data(as_text=True)
     does = html[html.index('id="block-organisation-activities"'):]
     assert 'href="/id/activity/manufacturing"' in does.split("</section>")[0]
     where = html[html.index('id="block-organisation-location"'):].split("</section>")[0]
@@ -251,18 +252,18 @@ def test_organisation_page_at_a_glance(client):
 
 
 def test_material_page_at_a_glance(client):
-    html = client.get("/id/material/neodymium?lang=en").get_data(as_text=True)
+    html = client.get("/id/material/neodymium?lang=en", headers=HTML_ACCEPT).get_data(as_text=True)
     for block in ("material-products", "material-supply", "material-lists", "named-in-reports"):
         assert f'id="block-{block}"' in html
     lists = html[html.index('id="block-material-lists"'):].split("</section>")[0]
     assert 'href="/id/list/eu-crm-2023"' in lists and 'href="/id/material/light-rare-earth-elements"' in lists
-    gallium = client.get("/id/material/gallium?lang=nl").get_data(as_text=True)
+    gallium = client.get("/id/material/gallium?lang=nl", headers=HTML_ACCEPT).get_data(as_text=True)
     lists = gallium[gallium.index('id="block-material-lists"'):].split("</section>")[0]
     assert "staat op lijst" in lists and "Als lid van" not in lists  # on the lists itself, no group column
 
 
 def test_place_page_has_a_server_side_map(client):
-    html = client.get("/id/place/wormerveer").get_data(as_text=True)
+    html = client.get("/id/place/wormerveer", headers=HTML_ACCEPT).get_data(as_text=True)
     svg = re.search(r"<svg[^>]*class=\"map\".*?</svg>", html, re.S).group(0)
     focus = re.search(r'id="map-focus" data-lon="([\d.]+)" data-lat="([\d.]+)"', svg)
     assert (float(focus.group(1)), float(focus.group(2))) == pytest.approx((4.78, 52.49), abs=0.05)
@@ -272,6 +273,6 @@ def test_place_page_has_a_server_side_map(client):
 
 def test_language_switch_sticks(app):
     client = app.test_client()
-    client.get("/id/material/gallium?lang=nl")
-    html = client.get("/id/activity/recycling-collection").get_data(as_text=True)
+    client.get("/id/material/gallium?lang=nl", headers=HTML_ACCEPT)
+    html = client.get("/id/activity/recycling-collection", headers=HTML_ACCEPT).get_data(as_text=True)
     assert '<h1 id="label">recycling: inzameling en voorbehandeling</h1>' in html

@@ -11,12 +11,24 @@ from collections import Counter
 
 import pytest
 
-from crm_kg.pipeline.extract import extract_all, nhfl, nhfl_nl
+from crm_kg.pipeline.extract import Run, extract_all, load_report, rule_data, rule_parser
+from crm_kg.pipeline.extract.matrix import frame_key
 from crm_kg.pipeline.rdf.reference import Reference
 from crm_kg.pipeline.records import Disagreement, OrganisationListing, RecommendationRow
 from crm_kg.pipeline.sources import Document, read_sources
 
 EN, NL = "nhfl-2025-en", "nhfl-2025-nl"
+# the rules of data/profiles/nhfl-2025.yaml that read each table, list and figure
+summary_table1, recommendations_table5, crm_list_table2, goods_table3, activities_table4, organisations_table6 = (
+    rule_parser(r) for r in ("table-1", "table-5", "table-2", "table-3", "table-4", "table-6"))
+summary_tabel1, crm_list_tabel2, goods_tabel3, activities_tabel4, organisations_tabel6 = (
+    rule_parser(r) for r in ("tabel-1", "tabel-2", "tabel-3", "tabel-4", "tabel-6"))
+opportunities, kansen, opportunity_lists = (rule_parser(r) for r in ("opportunities", "kansen", "opportunity-lists"))
+organisation_figures, organisation_figuren = rule_parser("figures"), rule_parser("figuren")
+
+
+def compare_editions(documents):
+    return Run(load_report("nhfl-2025"), documents).compare_records()
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +51,7 @@ def _split(records):
 # --------------------------------------------------------------------------
 
 def test_table1_rows_and_damage(docs):
-    rows, disagreements = _split(nhfl.summary_table1(docs[EN]))
+    rows, disagreements = _split(summary_table1(docs[EN]))
     assert [r.number for r in rows] == list(range(1, 11))
     assert all(isinstance(r, RecommendationRow) and not r.asserts and r.table == "Table 1" for r in rows)
     by_number = {r.number: r for r in rows}
@@ -47,7 +59,7 @@ def test_table1_rows_and_damage(docs):
     assert by_number[7].actors == ("Provinces", "Municipalities")
     assert by_number[4].actors == ()                              # no actor printed at all
     # what Table 1 ticks is what Table 5 ticks, row by row
-    table5 = {r.number: r for r in nhfl.recommendations_table5(docs[EN])}
+    table5 = {r.number: r for r in recommendations_table5(docs[EN])}
     assert all(by_number[n].opportunities == table5[n].opportunities for n in range(1, 11))
     # rows 3, 4, 5 and 7 are damaged (lines 120, 121, 122, 124); each is reported
     details = {int(d.subject.split()[-1]): d for d in disagreements}
@@ -62,18 +74,18 @@ def test_table1_rows_and_damage(docs):
 
 @pytest.mark.parametrize("table, first_line", [("Tabel 1", 299), ("Tabel 5", 2537)])
 def test_dutch_recommendation_tables(docs, table, first_line):
-    printed = nhfl_nl.printed_rows(docs[NL], rf"^\s*{table}\.\s", table)
+    printed = rule_data(docs[NL], table.lower().replace(" ", "-"))
     assert [p.row.number for p in printed] == list(range(1, 11))
     assert printed[0].row.source.start == first_line
     # ticks per row as printed (x x x …) = the number of opportunities in Table 5
     assert [p.marks for p in printed] == [3, 3, 4, 3, 4, 3, 1, 3, 4, 4]
     assert printed[4].row.actors == ("Rijksoverheid", "Provincies", "Gemeenten")   # over two lines
     assert printed[5].row.actors == ("Rijksoverheid", "gemeenten")
-    assert Counter(nhfl._frame_key(p.row.time_frame) for p in printed) == {"<1": 5, "1-3": 5}
+    assert Counter(frame_key(p.row.time_frame) for p in printed) == {"<1": 5, "1-3": 5}
 
 
 def test_dutch_tabel1_agrees_with_tabel5(docs):
-    rows, disagreements = _split(nhfl_nl.summary_tabel1(docs[NL]))
+    rows, disagreements = _split(summary_tabel1(docs[NL]))
     assert len(rows) == 10 and disagreements == []
 
 
@@ -82,8 +94,8 @@ def test_dutch_tabel1_agrees_with_tabel5(docs):
 # --------------------------------------------------------------------------
 
 def test_opportunity_headings_both_editions(docs):
-    en = nhfl.opportunities(docs[EN])
-    nl = nhfl_nl.kansen(docs[NL])
+    en = opportunities(docs[EN])
+    nl = kansen(docs[NL])
     assert [o.number for o in en] == [o.number for o in nl] == [1, 2, 3, 4, 5]
     assert [o.source.start for o in nl] == [2164, 2246, 2317, 2364, 2397]
     assert nl[-1].source.end < 2416   # stops before chapter 6
@@ -92,10 +104,10 @@ def test_opportunity_headings_both_editions(docs):
 def test_opportunity_lists_both_editions(docs):
     # Summary and Section 6 each list the five opportunities, in both editions
     for edition, starts in ((EN, [104, 721]), (NL, [271, 2477])):
-        items = nhfl.opportunity_lists(docs[edition])
+        items = opportunity_lists(docs[edition])
         assert [o.number for o in items] == [1, 2, 3, 4, 5] * 2
         assert [items[0].source.start, items[5].source.start] == starts
-    assert nhfl.opportunity_lists(docs[NL])[0].source.end == 273   # wrapped item
+    assert opportunity_lists(docs[NL])[0].source.end == 273   # wrapped item
 
 
 # --------------------------------------------------------------------------
@@ -103,8 +115,8 @@ def test_opportunity_lists_both_editions(docs):
 # --------------------------------------------------------------------------
 
 def test_table2_34_entries_in_both_editions(docs, gazetteers):
-    en = nhfl.crm_list_table2(docs[EN])
-    nl = nhfl_nl.crm_list_tabel2(docs[NL])
+    en = crm_list_table2(docs[EN])
+    nl = crm_list_tabel2(docs[NL])
     assert len(en) == len(nl) == 34
     assert Counter(r.source.start for r in en)[181] == 2               # last row: Copper, Nickel
     en_ids = [gazetteers.materials.resolve(r.label).slug for r in en]
@@ -115,7 +127,7 @@ def test_table2_34_entries_in_both_editions(docs, gazetteers):
     assert {r.label for r in nl} >= {"Lichte zeldzame aardmetalen", "Silicium Metaal", "Fosfaat gesteente"}
 
 
-@pytest.mark.parametrize("parser, edition", [(nhfl.goods_table3, EN), (nhfl_nl.goods_tabel3, NL)])
+@pytest.mark.parametrize("parser, edition", [(goods_table3, EN), (goods_tabel3, NL)])
 def test_table3_shares_per_province(docs, parser, edition, gazetteers):
     rows = parser(docs[edition])
     shares = {p: [float(r.share) for r in sorted(rows, key=lambda r: r.rank) if r.province == p]
@@ -129,7 +141,7 @@ def test_table3_shares_per_province(docs, parser, edition, gazetteers):
                      "Flevoland": "glass-and-glassware-ceramic-products"}
 
 
-@pytest.mark.parametrize("parser, edition", [(nhfl.activities_table4, EN), (nhfl_nl.activities_tabel4, NL)])
+@pytest.mark.parametrize("parser, edition", [(activities_table4, EN), (activities_tabel4, NL)])
 def test_table4_six_categories(docs, parser, edition):
     from crm_kg.config import load_settings
     from crm_kg.pipeline.resolve import ConceptIndex
@@ -147,8 +159,8 @@ def test_table4_six_categories(docs, parser, edition):
 # --------------------------------------------------------------------------
 
 def test_dutch_table6_counts_and_same_organisations(docs, gazetteers):
-    en = nhfl.organisations_table6(docs[EN])
-    nl = nhfl_nl.organisations_tabel6(docs[NL])
+    en = organisations_table6(docs[EN])
+    nl = organisations_tabel6(docs[NL])
     assert Counter(r.activity for r in nl) == {
         "Verwerking": 3, "Productie": 14, "Recycling": 27, "Recycling (terugwinning van metalen)": 2,
         "Diensten en handel": 12, "Onderzoek en ontwikkeling": 7}
@@ -177,7 +189,7 @@ def test_figures_1_and_10_in_both_editions(docs, gazetteers):
     concepts = ConceptIndex(load_ontology(load_settings()))
     orgs = gazetteers.organisations
     in_figures = set()
-    for edition, parser in ((EN, nhfl.organisation_figures), (NL, nhfl_nl.organisation_figures)):
+    for edition, parser in ((EN, organisation_figures), (NL, organisation_figuren)):
         listings, _ = _split(parser(docs[edition]))
         assert all(isinstance(x, OrganisationListing) for x in listings)
         assert len(listings) == 120                                   # 60 names in each figure
@@ -187,7 +199,7 @@ def test_figures_1_and_10_in_both_editions(docs, gazetteers):
             match = orgs.resolve(x.name)
             assert match.how != "unlisted", x.name
             in_figures.add(match.slug)
-    in_table6 = {orgs.resolve(r.name).slug for r in nhfl.organisations_table6(docs[EN])}
+    in_table6 = {orgs.resolve(r.name).slug for r in organisations_table6(docs[EN])}
     assert in_figures - in_table6 == {"ketjen-netherlands"}
     assert in_table6 - in_figures == {"aito", "amsterdam-scientific-instruments", "elementis-minerals",
                                       "elementis-minerals-distribution", "metaal-recycling-smink",
@@ -199,8 +211,8 @@ def test_figures_1_and_10_in_both_editions(docs, gazetteers):
 
 
 def test_figure1_vs_figure10(docs):
-    _, en = _split(nhfl.organisation_figures(docs[EN]))
-    _, nl = _split(nhfl_nl.organisation_figures(docs[NL]))
+    _, en = _split(organisation_figures(docs[EN]))
+    _, nl = _split(organisation_figuren(docs[NL]))
     assert nl == []                                        # the Dutch figures are identical
     assert [(d.sources[0].start, d.sources[1].start) for d in en] == [(93, 528)]
     assert "'Farci Metala Recycling'" in en[0].detail and "'Farci Metaal Recycling'" in en[0].detail
@@ -211,7 +223,7 @@ def test_figure1_vs_figure10(docs):
 # --------------------------------------------------------------------------
 
 def test_editions_agree_except_one_figure_spelling(docs):
-    found = nhfl_nl.compare_editions(docs)
+    found = compare_editions(docs)
     assert [(d.sources[0].edition, d.sources[0].start, d.sources[1].edition) for d in found] == \
         [(EN, 93, NL)]                                    # EN Figure 1 'Farci Metala' vs NL Figuur 1
 
@@ -231,7 +243,7 @@ def test_edition_differences_are_reported(docs):
         2852: "AST Amsterdam Schroot Terminal Diensten en handel Zaandam",   # a place changed
         1107: "2 Andere machines en gereedschapswerktuigen 15.5% Andere machines en gereedschapswerktuigen 18%",
     })
-    found = nhfl_nl.compare_editions({EN: docs[EN], NL: changed})
+    found = compare_editions({EN: docs[EN], NL: changed})
     details = [d.detail for d in found]
     assert any("Tabel 5 row 7" in d and "2 opportunity marks" in d for d in details)
     assert any("Tabel 5 row 6" in d and "actors Provincies, gemeenten" in d for d in details)

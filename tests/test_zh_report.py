@@ -15,12 +15,17 @@ from pathlib import Path
 import pytest
 
 from crm_kg.pipeline.curated import load_report
-from crm_kg.pipeline.extract import PARSERS, zh
+from crm_kg.pipeline.extract import load_report as load_profile
+from crm_kg.pipeline.extract import rule_data, rule_parser
 from crm_kg.pipeline.extract.tables import ExtractError
 from crm_kg.pipeline.rdf.products import Products
 from crm_kg.pipeline.rdf.reference import Reference
 from crm_kg.pipeline.records import EventFact, RecommendationDetail
 from crm_kg.pipeline.sources import Document, Edition, read_sources
+
+crm_list, figure1, organisations_figure4 = (rule_parser(r) for r in ("crm-list", "figure-1", "figure-4"))
+opportunities, challenges, recommendations = (rule_parser(r) for r in ("opportunities", "challenges",
+                                                                       "recommendations"))
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +44,9 @@ def reference(settings):
 
 
 def test_registered_for_the_dutch_edition():
-    assert PARSERS["zh-2024-nl"] == [zh.crm_list, zh.figure1, zh.organisations_figure4, zh.opportunities,
-                                     zh.challenges, zh.recommendations]
+    rules = load_profile("zh-2024").editions["zh-2024-nl"]
+    assert [r.id for r in rules] == ["crm-list", "figure-1", "figure-4", "opportunities", "challenges",
+                                     "recommendations", "figure-2-dates"]
 
 
 # -- recommendations -------------------------------------------------------------------
@@ -50,7 +56,7 @@ SECTION6 = ["1", "1.1", "1.2", "2", "2.1", "2.2", "3", "3.1", "3.2", "3.3", "4",
 
 
 def test_recommendations_of_section_6_and_the_summary(doc):
-    items = zh.recommendations(doc)
+    items = recommendations(doc)
     in_six = [i for i in items if i.source.start > 1321]
     summary = [i for i in items if i.source.end < 142]
     assert [i.notation for i in in_six] == SECTION6
@@ -75,7 +81,7 @@ def test_section_6_headings_split_leading_from_supporting(doc, documents, settin
     """The curated roles agree with the two headings that introduce each group."""
     assert doc.line(1344).rstrip().endswith("voortouw kan nemen:")
     assert doc.line(1527).rstrip().endswith("ondersteuning kan bieden:")
-    tops = [i for i in zh.recommendations(doc) if i.source.start > 1321 and "." not in i.notation]
+    tops = [i for i in recommendations(doc) if i.source.start > 1321 and "." not in i.notation]
     expected = {i.notation: ("leading" if i.source.start < 1527 else "supporting") for i in tops}
     roles = {f.notation: f.province_role for f in load_report(settings.data_dir / "curated", "zh-2024", documents)
              if isinstance(f, RecommendationDetail) and f.province_role}
@@ -86,7 +92,7 @@ def test_section_6_headings_split_leading_from_supporting(doc, documents, settin
 # -- opportunities ---------------------------------------------------------------------
 
 def test_four_opportunities_in_three_places(doc):
-    items = zh.opportunities(doc)
+    items = opportunities(doc)
     assert Counter(i.number for i in items) == {1: 3, 2: 3, 3: 3, 4: 3}
     paragraphs = [(i.number, i.source.start, i.source.end) for i in items if i.source.start >= 809]
     assert paragraphs == [(1, 809, 847), (2, 852, 993), (3, 995, 1015), (4, 1017, 1064)]
@@ -99,7 +105,7 @@ def test_four_opportunities_in_three_places(doc):
 # -- challenges ------------------------------------------------------------------------
 
 def test_challenges_per_category(doc):
-    rows = zh.challenges(doc)
+    rows = challenges(doc)
     # read from the table: 2 social, 1 environmental, 1 ethical, 4 economic, 4 political
     assert Counter(r.category for r in rows) == {"Sociaal": 2, "Milieu": 1, "Ethisch": 1, "Economisch": 4,
                                                  "Politiek": 4}
@@ -114,13 +120,13 @@ def test_every_challenge_has_a_title(settings, doc):
     from crm_kg import yamlio
 
     titles = yamlio.load(settings.data_dir / "curated" / "zh-2024" / "titles.yaml")
-    assert sorted(str(k) for k in titles["challenges"]) == sorted(r.id for r in zh.challenges(doc))
+    assert sorted(str(k) for k in titles["challenges"]) == sorted(r.id for r in challenges(doc))
 
 
 # -- Figure 4 ------------------------------------------------------------------------------
 
 def test_figure4_counts_per_category(doc):
-    rows = zh.organisations_figure4(doc)
+    rows = organisations_figure4(doc)
     # counted in the figure by hand; TES's combined category counts in both activities
     assert Counter(r.activity for r in rows) == {
         "manufacturing": 13, "refining": 2, "recycling-collection": 35, "research-and-development": 15,
@@ -129,7 +135,7 @@ def test_figure4_counts_per_category(doc):
 
 
 def test_figure4_names_repaired(doc):
-    names = {r.name: r for r in zh.organisations_figure4(doc)}
+    names = {r.name: r for r in organisations_figure4(doc)}
     for whole in ["Siemens Gamesa", "Villares Metals International", "Drake and Farrell",
                   "Arenal Dredging and Mining", "Henk Netten Metaalhandel B.V.", "Van Leeuwen Recycling Groep",
                   "Materials Recycling and Sustainability", "Nouryon Chemicals B.V. Europoort",
@@ -145,10 +151,10 @@ def test_figure4_names_repaired(doc):
 
 
 def test_figure4_names_resolve_to_listed_organisations(doc, reference):
-    unresolved = [r.name for r in zh.organisations_figure4(doc)
+    unresolved = [r.name for r in organisations_figure4(doc)
                   if reference.organisations.resolve(r.name).how == "unlisted"]
     assert unresolved == []
-    slugs = {reference.organisations.resolve(r.name).slug for r in zh.organisations_figure4(doc)}
+    slugs = {reference.organisations.resolve(r.name).slug for r in organisations_figure4(doc)}
     assert {"siemens-gamesa", "tes", "stichting-open", "emr", "tno", "hcss", "asml-delft",
             "nouryon-chemicals-europoort", "van-oord", "wd-trading"} <= slugs
     assert len(slugs) == 87
@@ -157,7 +163,7 @@ def test_figure4_names_resolve_to_listed_organisations(doc, reference):
 # -- the EU CRM list in Dutch -------------------------------------------------------------
 
 def test_crm_list_rows_and_materials(doc, reference):
-    rows = zh.crm_list(doc)
+    rows = crm_list(doc)
     assert len(rows) == 34
     per_line = Counter(r.source.start for r in rows)
     assert sorted(per_line.values()) == [1] + [3] * 11 and per_line[349] == 1
@@ -180,7 +186,7 @@ SECTOR_LINES = {"medical": (373, 383), "renewable-energy": (385, 388), "digital"
 
 def test_figure1_applications_per_sector(doc, settings, reference):
     products = Products.load(settings.data_dir / "reference" / "products.yaml").products
-    items = zh.figure1(doc)
+    items = figure1(doc)
     assert len(items) == 38
     found: dict[str, set] = {}
     materials = set()
@@ -204,13 +210,13 @@ def test_figure1_applications_per_sector(doc, settings, reference):
 # -- Figure 2 against the curated events ------------------------------------------------------
 
 def test_timeline_headings(doc):
-    assert zh.timeline(doc) == [(473, "2022-08"), (486, "2022-10"), (499, "2022-12"), (510, "2023-07"),
+    assert rule_data(doc, "figure-2-dates") == [(473, "2022-08"), (486, "2022-10"), (499, "2022-12"), (510, "2023-07"),
                                 (521, "2023-01"), (532, "2023-06"), (543, "2023-10"), (554, "2023-11"),
                                 (565, "2024-01")]
 
 
 def test_curated_events_match_the_timeline(documents, settings, doc):
-    headings = dict(zh.timeline(doc))
+    headings = dict(rule_data(doc, "figure-2-dates"))
     events = [f for f in load_report(settings.data_dir / "curated", "zh-2024", documents)
               if isinstance(f, EventFact) and f.measure]
     assert len(events) == 10      # nine boxes, the December 2022 box holds two measures
@@ -238,13 +244,13 @@ FIXTURE = (Path(__file__).parent / "cases" / "zh-report" / "input.txt").read_tex
 
 
 @pytest.mark.parametrize("parser, change, message", [
-    (zh.crm_list, ("telt 5 grondstoffen", "telt 6 grondstoffen"), "the text says 6"),
-    (zh.organisations_figure4, ("Raffinage:", "Smelten:"), "category 'Smelten' is not known"),
-    (zh.figure1, ("Figuur 1.", "Figuur 9."), "'Figuur 1.' not found"),
-    (zh.recommendations, ("1.2. Onderzoek", "1.3. Onderzoek"), "out of order"),
-    (zh.recommendations, ("2. Loket: De toetsprovincie", "De toetsprovincie"), "the summary lists"),
-    (zh.opportunities, ("(2) terugwinning; (3) kennis delen.", "(2) terugwinning."), "section 4 has 3"),
-    (zh.challenges, ("Trage vergunningen Een toelichting", "Trage vergunningen een toelichting"),
+    (crm_list, ("telt 5 grondstoffen", "telt 6 grondstoffen"), "the text says 6"),
+    (organisations_figure4, ("Raffinage:", "Smelten:"), "category 'Smelten' is not known"),
+    (figure1, ("Figuur 1.", "Figuur 9."), r"rule 'figure-1' \(figure-mentions\): .*Figuur 1.*not found"),
+    (recommendations, ("1.2. Onderzoek", "1.3. Onderzoek"), "out of order"),
+    (recommendations, ("2. Loket: De toetsprovincie", "De toetsprovincie"), "the summary lists"),
+    (opportunities, ("(2) terugwinning; (3) kennis delen.", "(2) terugwinning."), "section 4 has 3"),
+    (challenges, ("Trage vergunningen Een toelichting", "Trage vergunningen een toelichting"),
      "cannot tell the challenge name"),
 ])
 def test_bad_layout_is_a_clear_error(parser, change, message):

@@ -1,4 +1,4 @@
-"""The ``crm-kg`` command: build, validate, serve, reload, query.
+"""The ``crm-kg`` command: build, add-report, validate, serve, reload, query.
 
 Errors the user can act on (missing source file, unparsable query, unknown
 saved query, bad parameter…) print one line, ``crm-kg: error: …``, and exit
@@ -25,6 +25,8 @@ def cmd_build(args) -> int:
     from .pipeline.stages import run_build
 
     settings = _settings(args)
+    if args.report:
+        return _build_report(settings, args.report)
     result, report = run_build(settings, validate=not args.no_validate)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -37,6 +39,64 @@ def cmd_build(args) -> int:
     counts = {str(g.identifier).rsplit("/", 1)[-1]: len(g) for g in result.dataset.graphs() if len(g)}
     print(f"built {sum(counts.values())} triples into {settings.ttl_dir}: "
           + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return 0
+
+
+def _build_report(settings, report: str) -> int:
+    """One report: what each profile rule read, what matched nothing, unknown names; then its graph
+    built (not written). Exit 1 if a rule failed, a name is unknown or the graph does not build."""
+    from .pipeline.extract.review import review_report
+    from .pipeline.sources import load_editions, read_sources
+    from .pipeline.stages import build_dataset
+
+    pins = settings.data_dir / "sources.yaml"
+    if not any(e.report == report for e in load_editions(settings.sources, pins).values()):
+        raise CrmKgError(f"report {report!r} has no edition in {pins}")
+    documents = read_sources(settings.sources, pins=pins)     # all: the same repairs as a full build
+    text, problems = review_report({e: d for e, d in documents.items() if d.edition.report == report},
+                                   settings.data_dir / "profiles", settings.data_dir / "reference")
+    print(text)
+    try:
+        result = build_dataset(settings, only=report)
+    except CrmKgError as exc:
+        print(f"graph: not built: {exc}")
+        return 1
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    graph = next((g for g in result.dataset.graphs() if str(g.identifier).endswith(f"/{report}")), None)
+    print(f"graph: {len(graph) if graph is not None else 0} triples in graph {report} "
+          "(not written; `crm-kg build` writes data/ttl)")
+    print("validation: in the full build (`crm-kg build`): a graph of one report refers to the others")
+    return 1 if problems else 0
+
+
+def cmd_add_report(args) -> int:
+    """Pin a new report edition, sniff its layout, draft its profile, start its curated folder."""
+    from .pipeline.extract.add import add_report
+    from .pipeline.extract.review import review_report
+
+    settings = _settings(args)
+    data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir
+    added = add_report(Path(args.file), args.id, sources=settings.sources, data_dir=data_dir,
+                       language=args.language, edition=args.edition, label=args.label, year=args.year,
+                       publisher=args.publisher, title=args.title)
+    print(f"pinned {added.source} as edition {added.edition} of report {added.report} "
+          f"(sha256 {added.sha256}) in {data_dir / 'sources.yaml'}")
+    print("sections: " + ("; ".join(f"{n or '-'} {t} (line {line})" for n, t, line in added.found.sections)
+                           or "none found"))
+    print(f"draft profile: {added.profile} ({len(added.found.rules)} rules)")
+    for draft in added.found.rules:
+        print(f"  {draft.rule['id']} ({draft.rule['kind']}, line {draft.line}): {draft.note}")
+    print(f"curated folder: {added.curated}")
+    text, _ = review_report({added.edition: added.document}, added.profile.parent, data_dir / "reference")
+    print(text)
+    print("still needs a person:")
+    todo = [*added.found.todo,
+            f"short titles (en, nl) of every numbered item in {added.curated / 'titles.yaml'}",
+            f"the report's short label, year, publisher, regions in {data_dir / 'sources.yaml'}",
+            f"facts no rule reads: curated YAML in {added.curated} (crm_kg.pipeline.curated)",
+            f"then `crm-kg build --report {added.report}` until it reads cleanly, then `crm-kg build`"]
+    print("\n".join(f"  - {t}" for t in todo))
     return 0
 
 
@@ -162,29 +222,125 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
-def _table(variables: list[str], rows: list[dict]) -> str:
-    cells = [[("" if r.get(v) is None else str(r[v])) for v in variables] for r in rows]
+LABELS = """SELECT ?s ?label WHERE {
+  { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } UNION { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }
+  FILTER(LANG(?label) = ?lang || LANG(?label) = "")
+}"""
+
+
+def _names(store, lang: str) -> dict[str, str]:
+    """IRI → its name in ``lang`` (prefLabel before label), for the table."""
+    from rdflib import Literal, URIRef
+
+    names: dict[str, str] = {}
+    result = store.query(LABELS, {"lang": Literal(lang)})
+    for row in sorted(result.rows, key=lambda r: (getattr(r["label"], "language", "") or "") != lang):
+        names.setdefault(str(row["s"]), str(row["label"]))
+    return {k: v for k, v in names.items() if isinstance(URIRef(k), URIRef)}
+
+
+def _cell(term, names: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    text = str(term)
+    return names.get(text, text)
+
+
+def _fit(widths: list[int], room: int, gap: int = 2) -> list[int]:
+    """Column widths that fit ``room`` characters: narrow columns keep their width, the wide
+    ones share what is left equally (none below 6 characters)."""
+    room -= gap * (len(widths) - 1)
+    if sum(widths) <= room:
+        return list(widths)
+    cap = max(widths)
+    while cap > 6 and sum(min(w, cap) for w in widths) > room:
+        cap -= 1
+    return [min(w, cap) for w in widths]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(1, width - 1)] + "…"
+
+
+def _shown_columns(saved, variables: list[str], bindings: dict) -> list[str]:
+    """The columns worth a table: not the bound parameters (constant), not the name columns
+    (the IRI column shows the name)."""
+    if saved is None:
+        return variables
+    pairs = {f"{v}Label": v for v in variables if f"{v}Label" in variables}
+    pairs.update(saved.labels)
+    merged = {name for name, iri in pairs.items() if name in variables and iri in variables}
+    return [v for v in variables if v not in bindings and v not in merged]
+
+
+def _table(variables: list[str], rows: list[dict], names: dict[str, str] | None = None,
+           width: int | None = None) -> str:
+    """The answer as a text table: IRIs by their names, columns cut to fit the terminal."""
+    import shutil
+
+    names = names or {}
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    cells = [[" ".join(_cell(r.get(v), names).split()) for v in variables] for r in rows]
     widths = [max([len(v)] + [len(c[i]) for c in cells]) for i, v in enumerate(variables)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths)),
+    widths = _fit(widths, width)
+    lines = ["  ".join(_clip(v, w).ljust(w) for v, w in zip(variables, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+    lines += ["  ".join(_clip(c, w).ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
     return "\n".join(lines)
 
 
-def cmd_query(args) -> int:
-    from rdflib.plugins.sparql.parser import parseQuery
+def _list_queries(library, store) -> str:
+    """Every saved query with its parameters as they are typed: type, default, allowed values."""
+    import shutil
+    import textwrap
 
+    from .sparql.library import Choices
+
+    width = shutil.get_terminal_size((120, 24)).columns
+    choices = Choices(store)
+    out = []
+    for q in library:
+        out.append(f"{q.name} — {q.label('en')}")
+        for p in q.params:
+            kind = "slug" if p.type == "iri" and p.base else p.type
+            parts = [f"  --param {p.name}=<{kind}>"]
+            if p.default is not None:
+                parts.append(f"default {p.default}")
+            elif p.may_be_empty:
+                parts.append("optional")
+            else:
+                parts.append("required")
+            if p.min is not None:
+                parts.append(f"from {p.min:g}")
+            if p.max is not None:
+                parts.append(f"to {p.max:g}")
+            out.append("  ".join(parts))
+            listed = choices.get(q, p) if p.closed else None
+            if listed:
+                values = [c.value for c in listed[:MAX_LISTED]]
+                more = f" … ({len(listed)} in all)" if len(listed) > MAX_LISTED else ""
+                out += textwrap.wrap("one of: " + ", ".join(values) + more, width=max(40, width - 1),
+                                     initial_indent=" " * 6, subsequent_indent=" " * 14,
+                                     break_on_hyphens=False)
+    return "\n".join(out)
+
+
+MAX_LISTED = 15   # allowed values shown per parameter in query --list
+
+
+def cmd_query(args) -> int:
+    from .errors import QuerySyntaxError
     from .media import CSV
+    from .sparql.explain import explain
     from .sparql.library import Choices, QueryDefinitionError, QueryLibrary, parse_saved_query
+    from .sparql.prologue import complete_prefixes
     from .sparql.results import write_answer
     from .store.embedded import EmbeddedStore
 
     settings = _settings(args)
     library = QueryLibrary(settings.queries_dir)
     if args.list:
-        for q in library:
-            params = " ".join(f"{p.name}=<{p.type}>" for p in q.params)
-            print(f"{q.name}  {params}\n    {q.label('en')}")
+        print(_list_queries(library, EmbeddedStore.from_directory(settings.ttl_dir)))
         return 0
     params = _parse_params(args.param or [])
     if args.name:
@@ -197,10 +353,6 @@ def cmd_query(args) -> int:
         if any(line.startswith("#+") for line in text.splitlines()):
             saved = parse_saved_query(path)
         else:
-            try:
-                parseQuery(text)
-            except Exception as exc:
-                raise QueryDefinitionError(f"{path}: SPARQL does not parse: {exc}") from None
             if params:
                 raise CrmKgError(f"{path}: --param needs a query with a #+ header declaring parameters")
             saved = None
@@ -210,10 +362,17 @@ def cmd_query(args) -> int:
     bindings = {}
     store = EmbeddedStore.from_directory(settings.ttl_dir)
     if saved is not None:
+        if saved.param("lang") is not None and "lang" not in params:
+            params["lang"] = args.lang             # names in the table's language
         bindings = saved.bind(params)
         Choices(store).check(saved, bindings)      # closed lists drawn from the graph
         query_text = saved.text
-    result = store.query(query_text, bindings)
+    completed = complete_prefixes(query_text)      # rdf:, crm:, skos:… need no declaration
+    try:
+        result = store.query(completed.text, bindings)
+    except QuerySyntaxError as exc:
+        where = f"{args.file}: " if args.file else ""
+        raise QueryDefinitionError(where + str(explain(query_text, str(exc), completed.shift))) from None
     if result.kind == "graph":
         from rdflib import Graph
 
@@ -226,7 +385,8 @@ def cmd_query(args) -> int:
     elif args.format == "csv":
         sys.stdout.write(write_answer(result, CSV).decode("utf-8"))
     else:
-        print(_table(result.variables, result.rows) if result.kind == "select"
+        columns = _shown_columns(saved, result.variables, bindings)
+        print(_table(columns, result.rows, _names(store, args.lang)) if result.kind == "select"
               else str(result.boolean).lower())
     return 0
 
@@ -249,7 +409,26 @@ def parser() -> argparse.ArgumentParser:
                        "write data/ttl; the previous graph stays if anything fails.")
     common(p, sources=True)
     p.add_argument("--no-validate", action="store_true", help="skip validation (SHACL shapes, SPARQL checks)")
+    p.add_argument("--report", metavar="ID", help="review one report: what each profile rule read, what "
+                   "matched nothing, unknown names; build its graph without writing data/ttl")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("add-report", help="pin a new report edition and draft its profile",
+                       description="Copy FILE into the sources folder (and its manifest), pin its SHA-256 in "
+                       "data/sources.yaml, sniff its layout (sections, tables, lists), write a draft "
+                       "data/profiles/<ID>.yaml and an empty data/curated/<ID>/, and print what was found "
+                       "and what still needs a person.")
+    common(p, sources=True)
+    p.add_argument("file", metavar="FILE", help="the report as plain text")
+    p.add_argument("--id", required=True, help="report id (names its graph and IRIs), e.g. ov-2026")
+    p.add_argument("--language", default="en", choices=["en", "nl"], help="the edition's language")
+    p.add_argument("--edition", help="edition id (default <ID>-<language>)")
+    p.add_argument("--label", help="short name of the report (default: the id)")
+    p.add_argument("--year", type=int, help="publication year")
+    p.add_argument("--publisher", help="publisher: an organisation id of data/reference")
+    p.add_argument("--title", help="full title for the sources manifest (default: the first line)")
+    p.add_argument("--data-dir", metavar="DIR", help="the data folder to write to (default data/)")
+    p.set_defaults(func=cmd_add_report)
 
     p = sub.add_parser("validate", help="check the built graph: SHACL shapes, SPARQL checks, OWL consistency",
                        description="Validate data/ttl (or --input FILE) against the SHACL shapes of "
@@ -320,7 +499,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", metavar="FILE.rq")
     p.add_argument("--name", help="a saved query in queries/")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="parameter value (repeatable)")
-    p.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    p.add_argument("--format", choices=["json", "csv", "table"], default="table",
+                   help="table (default): names instead of IRIs, cut to the terminal's width")
+    p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the names in a table")
     p.add_argument("--list", action="store_true", help="list the saved queries and their parameters")
     p.set_defaults(func=cmd_query)
     return top

@@ -36,6 +36,8 @@ class Settings:
     query_threads: int = 4            # queries each worker runs at once, on one copy of the graph
     query_memory_mb: int = 2048       # memory a worker may use beyond its graph; 0 = no limit
     query_start_timeout: float = 120.0  # seconds a worker may take to load the graph (10M: more)
+    query_store: str = "auto"         # disk | memory | auto: disk above query_memory_max_triples
+    query_memory_max_triples: int = 2_000_000   # auto: larger graphs are served from disk
     max_query_bytes: int = 65536      # longer SPARQL text is refused (413)
     max_query_nesting: int = 32       # deeper {} () [] nesting is refused (400)
     reserved_workers: int = 1         # query workers ad-hoc /sparql may not use (saved queries, pages)

@@ -118,7 +118,7 @@ class Offers:
             entry = BY_TYPE.get(media_type)
             if entry is None:
                 continue
-            for name in entry.names + entry.extensions:
+            for name in entry.names + entry.extensions + entry.also:
                 self.aliases.setdefault(name, media_type)
 
     def __iter__(self):

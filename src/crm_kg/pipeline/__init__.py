@@ -4,7 +4,8 @@ In the order data flows (:mod:`.stages` runs them):
 
 1. :mod:`.sources` — read the editions, check their pins, repair extraction
    damage, split into sections and paragraphs with line spans;
-2. :mod:`.extract` — parsers of tables and lists, and :mod:`.curated` — facts
+2. :mod:`.extract` — generic extractors that read each report as its profile
+   (``data/profiles/<report>.yaml``) describes it, and :mod:`.curated` — facts
    transcribed by hand; both give :mod:`.records` with their source spans;
 3. :mod:`.resolve` and :mod:`.mentions` — one IRI per real thing, and where
    the text names it;

@@ -10,7 +10,9 @@ dataset these files are rendered from):
    file fsynced, ``manifest.json`` last, then the directory fsynced.
 3. Check the staged directory the way the server will
    (:func:`crm_kg.store.snapshot.open_snapshot`: every file against the manifest,
-   then the N-Quads loaded and counted) — what is swapped in can be served.
+   then the N-Quads loaded and counted) — what is swapped in can be served —
+   and the way its readers will (:func:`.readback.check_published`: every file
+   parsed by rdflib and by pyoxigraph, counts per graph, the dumps isomorphic).
 4. Swap: ``renameat2(RENAME_EXCHANGE)`` exchanges the staged directory with
    the target in one step (Linux ≥ 3.18 on ext4, btrfs, xfs, tmpfs…), so the
    target always exists and is always a whole graph, old or new; the old one,
@@ -39,6 +41,7 @@ from pathlib import Path
 
 from ..store.embedded import EmbeddedStore
 from ..store.snapshot import fsync_dir, recover, set_aside
+from .readback import check_published
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
@@ -102,8 +105,10 @@ def _write(staging: Path, files: dict[str, bytes]) -> None:
 
 
 def check_servable(directory: Path) -> dict:
-    """Every file against the manifest, then the dataset loaded and counted; the manifest."""
+    """Every file against the manifest, the dataset loaded and counted, then every file
+    read back by two parsers (:mod:`.readback`); the manifest."""
     store = EmbeddedStore.from_directory(directory)
+    check_published(directory)
     return store.manifest
 
 

@@ -17,10 +17,13 @@ half-written graph.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import re
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal
+from rdflib.plugins.serializers.turtle import TurtleSerializer
 
 from ..iri import GRAPH, PREFIXES
 
@@ -33,13 +36,28 @@ def _sorted_lines(text: str) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+class _FaithfulTurtle(TurtleSerializer):
+    """rdflib's Turtle writer, but a literal keeps its lexical form: the short forms of
+    numbers (RDF 1.1 Turtle §2.5.2) are used only where they read back as the same term
+    (rdflib writes ``"6"^^xsd:decimal`` as ``6.0``, another literal than the N-Quads')."""
+
+    def label(self, node, position):
+        text = super().label(node, position)
+        if isinstance(node, Literal) and not text.startswith(('"', "'")) and text != str(node):
+            return node._literal_n3(use_plain=False,
+                                    qname_callback=lambda dt: self.get_pname(dt, False))
+        return text
+
+
 def turtle(graph: Graph) -> str:
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
     for triple in graph:
         g.add(triple)
-    return HEADER + g.serialize(format="turtle")
+    out = io.BytesIO()
+    _FaithfulTurtle(g).serialize(out, encoding="utf-8")
+    return HEADER + out.getvalue().decode("utf-8")
 
 
 def nquads(dataset: Dataset, names: list[str]) -> str:
@@ -51,14 +69,26 @@ def nquads(dataset: Dataset, names: list[str]) -> str:
     return "".join(out)
 
 
+_PREFIX_LINE = re.compile(r"^@prefix ([^:\s]*): <([^>]*)> \.$")
+
+
 def trig(dataset: Dataset, names: list[str]) -> str:
-    out = [HEADER]
-    out += [f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items())]
+    """One TriG document; it declares every prefix any graph's Turtle uses (RDF 1.1 TriG §2:
+    a prefix is declared before use; the ontology graph uses ``vann:``, not in PREFIXES)."""
+    prefixes = dict(PREFIXES)
+    bodies = []
     for name in names:
-        body = turtle(dataset.graph(GRAPH[name]))
-        body = "\n".join(line for line in body.splitlines()
-                         if not line.startswith("@prefix") and not line.startswith("#"))
-        out.append(f"\n<{GRAPH[name]}> {{\n{body.strip()}\n}}\n")
+        lines = turtle(dataset.graph(GRAPH[name])).splitlines()
+        for line in lines:
+            match = _PREFIX_LINE.match(line)
+            if match:
+                prefix, ns = match.groups()
+                if prefixes.setdefault(prefix, ns) != ns:
+                    raise ValueError(f"prefix {prefix}: names {ns} in graph {name}, "
+                                     f"{prefixes[prefix]} elsewhere")
+        body = "\n".join(line for line in lines if not line.startswith(("@prefix", "#")))
+        bodies.append(f"\n<{GRAPH[name]}> {{\n{body.strip()}\n}}\n")
+    out = [HEADER, *(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items())), *bodies]
     return "".join(out)
 
 

@@ -72,9 +72,15 @@ def emit_facts(settings: Settings, documents: dict, facts: list, curated_root=No
     return dataset
 
 
-def build_dataset(settings: Settings) -> BuildResult:
-    """Everything from sources + curated + reference data, inferences included."""
+def build_dataset(settings: Settings, only: str | None = None) -> BuildResult:
+    """Everything from sources + curated + reference data, inferences included.
+
+    ``only``: one report (``crm-kg build --report``): its facts and graph, with the shared graphs
+    (every edition is still read: the reference data cites passages of all of them).
+    """
     documents = read_sources(settings.sources, pins=settings.data_dir / "sources.yaml")
+    if only is not None and not any(d.edition.report == only for d in documents.values()):
+        raise BuildError(f"report {only!r} has no edition in {settings.data_dir / 'sources.yaml'}")
     ontology = load_ontology(settings)
     dataset = new_dataset()
     graph_ontology = dataset.graph(graph_iri("ontology"))
@@ -88,9 +94,11 @@ def build_dataset(settings: Settings) -> BuildResult:
     reference.emit(dataset.graph(graph_iri("reference")), ctx)
     products.emit(dataset.graph(graph_iri("reference")), ctx.concepts)
     reports = report_ids(settings.data_dir / "sources.yaml")
+    reports = [only] if only is not None else reports
     for report in reports:
         ctx.emit_report(report)
-    for fact in extract_all(documents):
+    parsed = documents if only is None else {e: d for e, d in documents.items() if d.edition.report == only}
+    for fact in extract_all(parsed, settings.data_dir / "profiles", settings.data_dir / "reference"):
         fact_rdf.emit(fact, ctx)
     for report in reports:
         for fact in load_curated(settings.data_dir / "curated", report, documents):
@@ -115,7 +123,7 @@ def input_digests(settings: Settings, documents_sha: dict[str, str]) -> dict:
     gate = [*settings.ontology_dir.glob("shapes/*.ttl"), *settings.queries_dir.glob("checks/*"),
             *settings.queries_dir.glob("inference/*.rq")]
     for path in sorted([*settings.ontology_dir.glob("*.ttl"), *gate, *settings.data_dir.glob("*.yaml"),
-                        *settings.data_dir.glob("curated/**/*.yaml"),
+                        *settings.data_dir.glob("curated/**/*.yaml"), *settings.data_dir.glob("profiles/*.yaml"),
                         *settings.data_dir.glob("reference/*.yaml")]):
         inputs[str(path.relative_to(settings.root))] = sha256_bytes(path.read_bytes())
     return {"sources": dict(sorted(documents_sha.items())), "inputs": inputs}

@@ -8,6 +8,8 @@
 * :mod:`.scan` — a lexical scan of query text (keywords, nesting, dataset
   clauses) with no parsing or evaluation;
 * :mod:`.terms` — RDF terms between rdflib and pyoxigraph;
+* :mod:`.prologue` — the common prefixes a query may use undeclared;
+  :mod:`.explain` — syntax errors as a sentence with line and column;
 * :mod:`.results` — answers (:class:`~.results.Result`…) and the one writer
   and reader of the W3C results formats.
 

@@ -17,6 +17,15 @@ reuses a name of μ: a sub-``SELECT`` (such an ``OPTIONAL`` is left as it is) or
 nested group whose ``FILTER`` names a variable that group does not bind. The
 test suite runs every saved query and page block both ways and compares the
 answers (``tests/test_hints.py``). The remote store is sent the text as written.
+
+:func:`lateral_graphs` does the same for a ``GRAPH ?g { P }`` whose ``?g`` a
+``BIND(… AS ?g)`` earlier in the same group computes (the graph of a report
+from the report's IRI): pyoxigraph evaluates P in *every* named graph and then
+joins on ``?g``, so the cost grows with the whole store, not with one report
+(organisation-counts-by-activity at 1M triples: 28 ms, 0.6 ms with
+``LATERAL { GRAPH ?g { P } }``, which evaluates P in the graph the row names).
+For every row ``?g`` is bound (or, when the BIND failed, unbound: then LATERAL
+sees every graph, as the join did), so the answers are the same.
 """
 
 from __future__ import annotations
@@ -24,6 +33,76 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .binding import tokens
+
+
+def hinted(text: str) -> str:
+    """A saved query or page block as the embedded store runs it: both hints applied."""
+    return lateral_graphs(lateral_optionals(text))
+
+
+@lru_cache(maxsize=1024)
+def lateral_graphs(text: str) -> str:
+    """``text`` with every ``GRAPH ?g { P }`` whose ``?g`` is bound by a ``BIND(… AS ?g)``
+    earlier in the same group written as ``LATERAL { GRAPH ?g { P } }``."""
+    toks = list(tokens(text))
+    inserts: list[tuple[int, int, str]] = []
+    depth, bound = 0, {}          # variable -> brace depth of the group whose BIND made it
+    parens = 0
+    for i, (kind, value, match) in enumerate(toks):
+        if kind == "open" and value == "{":
+            depth += 1
+        elif kind == "close" and value == "}":
+            bound = {v: d for v, d in bound.items() if d < depth}     # that group ends
+            depth -= 1
+        elif kind == "open":
+            parens += 1
+        elif kind == "close":
+            parens -= 1
+        elif kind == "word" and value.upper() == "AS" and parens == 1 and i + 1 < len(toks) \
+                and toks[i + 1][0] == "var" and _in_bind(toks, i):
+            bound[toks[i + 1][1][1:]] = depth
+        elif kind == "word" and value.upper() == "GRAPH" and i + 2 < len(toks) \
+                and toks[i + 1][0] == "var" and toks[i + 2][1] == "{" \
+                and bound.get(toks[i + 1][1][1:]) == depth:
+            end = _group_end(toks, i + 2)
+            if end is not None:
+                inserts += [(match.start(), 1, "LATERAL { "), (end, 0, " }")]
+    return _apply(text, inserts)
+
+
+def _in_bind(toks: list, at: int) -> bool:
+    """Whether the ``AS`` at ``at`` closes a ``BIND(``: the nearest unclosed ``(`` follows BIND."""
+    depth = 0
+    for j in range(at - 1, -1, -1):
+        kind, value, _ = toks[j]
+        if kind == "close" and value == ")":
+            depth += 1
+        elif kind == "open" and value == "(":
+            if depth == 0:
+                return j > 0 and toks[j - 1][0] == "word" and toks[j - 1][1].upper() == "BIND"
+            depth -= 1
+    return False
+
+
+def _group_end(toks: list, start: int) -> int | None:
+    """The text offset just after the ``}`` that closes the ``{`` at token ``start``."""
+    depth = 0
+    for kind, value, match in toks[start:]:
+        if kind == "open" and value == "{":
+            depth += 1
+        elif kind == "close" and value == "}":
+            depth -= 1
+            if depth == 0:
+                return match.end()
+    return None
+
+
+def _apply(text: str, inserts: list[tuple[int, int, str]]) -> str:
+    out, last = [], 0
+    for at, _, piece in sorted(inserts):
+        out += [text[last:at], piece]
+        last = at
+    return "".join(out) + text[last:]
 
 
 @lru_cache(maxsize=1024)
@@ -48,8 +127,4 @@ def lateral_optionals(text: str) -> str:
                 sub_select = True
         if end is not None and not sub_select:
             inserts += [(match.start(), 1, "LATERAL { "), (end, 0, " }")]
-    out, last = [], 0
-    for at, _, piece in sorted(inserts):
-        out += [text[last:at], piece]
-        last = at
-    return "".join(out) + text[last:]
+    return _apply(text, inserts)

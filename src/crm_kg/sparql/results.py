@@ -210,18 +210,25 @@ def unpack(answer: Result | PackedRows) -> Result:
     return answer
 
 
+ASK_COLUMN = "_askResult"      # Jena's CSVOutput / TSVOutput
+
+
 def write_boolean(media_type: str, value: bool) -> bytes:
-    """An ASK answer in ``media_type`` (SPARQL 1.1 Query Results JSON §3.3, XML §2.3.2; CSV
-    and TSV have no boolean form: a column ``boolean`` and one row, as for a SELECT)."""
+    """An ASK answer in ``media_type`` (SPARQL 1.1 Query Results JSON §3.3, XML §2.3.2).
+
+    CSV and TSV (W3C 2013) have no boolean form; this writes Jena's, which Jena's readers
+    take back as a boolean and rdflib's as one row of one column: ``_askResult`` (CSV,
+    CRLF) or ``?_askResult`` (TSV) and the word ``true`` or ``false`` — the same on
+    ``/sparql`` and ``/api/queries``, whichever store answered."""
     word = "true" if value else "false"
     if media_type in (SPARQL_JSON, JSON):
-        return json.dumps({"head": {}, "boolean": bool(value)}).encode("utf-8")
+        return json.dumps({"head": {}, "boolean": bool(value)}, separators=(",", ":")).encode("utf-8")
     if media_type == SPARQL_XML:
         return ('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
                 f"<head></head><boolean>{word}</boolean></sparql>").encode("utf-8")
     if media_type in (CSV, TSV):
         newline = "\r\n" if media_type == CSV else "\n"
-        header = "boolean" if media_type == CSV else "?boolean"
+        header = ASK_COLUMN if media_type == CSV else "?" + ASK_COLUMN
         return f"{header}{newline}{word}{newline}".encode("utf-8")
     raise ValueError(f"no results writer for {media_type}")
 

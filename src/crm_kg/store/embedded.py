@@ -34,8 +34,8 @@ from rdflib.term import Node
 from ..errors import NotSerializable, QueryEvaluationError, QuerySyntaxError, StoreError
 from ..media import oxigraph_format
 from ..sparql.binding import bind
-from ..sparql.hints import lateral_optionals
-from ..sparql.results import PackedRows, Result, Serialized, unpack
+from ..sparql.hints import hinted
+from ..sparql.results import PackedRows, Result, Serialized, unpack, write_boolean
 from ..sparql.results import write as write_results
 from ..sparql.scan import scan
 from ..sparql.terms import dataset_quads, from_ox
@@ -46,10 +46,12 @@ from .snapshot import DATASET_FILE, check_counts, open_snapshot
 class EmbeddedStore:
     """The built dataset in an in-memory pyoxigraph store."""
 
-    def __init__(self, store: ox.Store, manifest: dict | None = None):
+    def __init__(self, store: ox.Store, manifest: dict | None = None, info: dict | None = None):
         self._store = store
         self.manifest = manifest or {}
-        self._info: dict | None = None    # the store is read-only once loaded
+        # the store is read-only once loaded; an on-disk store brings the counts checked when
+        # it was built (:mod:`.disk`): counting 10M triples per graph takes seconds
+        self._info: dict | None = {**info, "version": self.version} if info else None
 
     @classmethod
     def from_directory(cls, ttl_dir: Path) -> "EmbeddedStore":
@@ -91,7 +93,7 @@ class EmbeddedStore:
         return files.get(DATASET_FILE, {}).get("sha256", "unbuilt")[:16]
 
     def __len__(self) -> int:
-        return len(self._store)
+        return self._info["triples"] if self._info else len(self._store)
 
     def serialize(self, sparql: str, media_type: str, bindings: dict[str, Node] | None = None,
                   limit: int | None = None, dataset: Dataset | None = None) -> Serialized:
@@ -116,8 +118,8 @@ class EmbeddedStore:
             raise NotSerializable(f"a {kind.upper() if kind != 'graph' else 'CONSTRUCT/DESCRIBE'} "
                                   f"answer cannot be written as {media_type}", kind)
         with _evaluating():
-            if kind == "ask":
-                return Serialized(answer.serialize(format=fmt), media_type, kind)
+            if kind == "ask":        # one writer of booleans for every store and surface
+                return Serialized(write_boolean(media_type, bool(answer)), media_type, kind)
             if kind == "select" and limit is None:
                 return Serialized(answer.serialize(format=fmt), media_type, kind)
             items = _take(answer, limit)
@@ -136,8 +138,8 @@ class EmbeddedStore:
 
     def _raw(self, sparql: str, bindings: dict[str, Node] | None = None,
              dataset: Dataset | None = None):
-        if bindings is not None:     # a saved query or page block: OPTIONALs row by row (hints)
-            sparql = bind(lateral_optionals(sparql), bindings)
+        if bindings is not None:     # a saved query or page block: OPTIONALs and report graphs row by row (hints)
+            sparql = bind(hinted(sparql), bindings)
         options: dict = {}
         if dataset is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]

@@ -63,7 +63,7 @@ from ..errors import (
 )
 from ..media import oxigraph_format
 from ..sparql.binding import FORMS, bind, keywords
-from ..sparql.results import Result, Serialized
+from ..sparql.results import Result, Serialized, write_boolean
 from ..sparql.results import write as write_results
 from ..sparql.scan import scan
 from ..sparql.terms import RDF_LANG_STRING, XSD_STRING, from_ox
@@ -85,7 +85,6 @@ RECORD_QUERY = """SELECT ?version ?modified ?graph ?triples WHERE {
                   OPTIONAL { $record <http://purl.org/dc/terms/modified> ?modified }
                   OPTIONAL { ?graph <http://rdfs.org/ns/void#triples> ?triples } }
 }"""
-_EMPTY = ox.Store()
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH $graph { ?s ?p ?o } }"
 
 
@@ -306,9 +305,8 @@ class RemoteStore:
         if fmt is None:
             raise NotSerializable(f"a {kind.upper() if kind != 'graph' else 'CONSTRUCT/DESCRIBE'} "
                                   f"answer cannot be written as {media_type}", kind)
-        if kind == "ask":   # pyoxigraph writes booleans; an empty store gives it one to write
-            boolean = _EMPTY.query("ASK {}" if answer.boolean else "ASK { FILTER(false) }")
-            return Serialized(boolean.serialize(format=fmt), media_type, kind)
+        if kind == "ask":   # one writer of booleans for every store and surface
+            return Serialized(write_boolean(media_type, bool(answer.boolean)), media_type, kind)
         items = answer.rows if kind == "select" else answer.triples
         cut = limit is not None and len(items) > limit
         items = items[:limit] if cut else items

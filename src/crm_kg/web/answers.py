@@ -40,8 +40,9 @@ _CITATION = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*-[a-z]{2}):(\d+)(?:-(\d+))?$"
 
 
 def choices() -> Choices:
-    """This app's closed lists (computed once per parameter)."""
-    return state.once("choices", lambda: Choices(state.store()))
+    """This app's closed lists, computed once per parameter and graph version: a request does
+    not re-run a drop-down's query, and a reload brings the new graph's lists."""
+    return state.per_version("choices", lambda: Choices(state.store().current))
 
 
 def index():

@@ -126,7 +126,7 @@ def _raw_key(environ) -> tuple:
 def request_key(version: str) -> str:
     """The digest of what determines the answer (also its ETag, quoted)."""
     args = sorted(request.args.items(multi=True))
-    accept = str(request.accept_mimetypes)
+    accept = request.headers.get("Accept", "")   # as sent: the order of ranges matters
     text = "\x1f".join([version, request.path, repr(args), getattr(g, "lang", ""), accept])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 

@@ -54,7 +54,7 @@ def _negotiate(prefer_rdf: bool, extension: str | None = None) -> str:
     if extension:
         return HTML if extension == "html" else BY_EXTENSION[extension].media_type
     offers = _DESCRIPTION_RDF_FIRST if prefer_rdf else _DESCRIPTION
-    return offers.canonical(choose(request.accept_mimetypes, offers, request.args.get("format")))
+    return offers.canonical(choose(request.headers.get("Accept"), offers, request.args.get("format")))
 
 
 def _variants(path: str) -> dict[str, str]:
@@ -123,7 +123,7 @@ def named_graph(name: str, extension: str | None):
     if part is None or (extension is not None and extension not in BY_EXTENSION and extension != "html"):
         abort(404)
     try:
-        mime = _negotiate(False, extension)
+        mime = _negotiate(True, extension)          # a graph IRI: */* gets RDF, as /id/…
     except NotAcceptable as exc:
         return not_acceptable(exc)
     variants = _variants(f"/graph/{name}")

@@ -7,7 +7,8 @@
 * SELECT/ASK answers in SPARQL Results JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE
   in Turtle, N-Triples, RDF/XML, JSON-LD; HTML (the editor with a results
   table) for browsers. Chosen by ``Accept`` (q-values) or ``format=``
-  (:mod:`.negotiation`); anything else is 406 listing what is offered.
+  (:mod:`.negotiation`, RFC 9110); when nothing acceptable fits the query
+  form, the form's default (SPARQL JSON, Turtle), as Fuseki answers.
 * ``GET /sparql`` without a query: the SPARQL 1.1 Service Description
   (Turtle, or by ``Accept``), or the query editor for a browser.
 * Limits: answers are cut at ``max_result_rows`` (``X-Result-Truncated: true``
@@ -19,6 +20,7 @@
 
 from __future__ import annotations
 
+from json import dumps
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, g, render_template, request
@@ -31,7 +33,6 @@ from ..errors import (
     StoreError,
     Unavailable,
 )
-from ..iri import PREFIXES
 from ..media import (
     BY_TYPE,
     CSV,
@@ -46,11 +47,13 @@ from ..media import (
     TURTLE,
     Offers,
 )
-from . import state
+from ..sparql.explain import Problem, explain
+from ..sparql.prologue import COMMON, complete_prefixes
+from . import state, vendor
 from .guard import Refused, SparqlRequest, check_dataset, check_query, read_request
 from .i18n import pick
 from .negotiation import NotAcceptable, choose, prefers_html
-from .render import cell
+from .render import cell, local_href
 
 bp = Blueprint("sparql", __name__)
 
@@ -87,7 +90,7 @@ def _cors(response: Response) -> Response:
     """Answers are public and read-only: any origin may read them (no credentials)."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = EXPOSED
-    return response
+    return vendor.allow_widget_styles(response)   # the editor page runs YASGUI
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
@@ -112,18 +115,22 @@ def endpoint():
         return _error(str(exc), exc.status, req, html=html)
     offers = GRAPHS if form == "graph" else RESULTS
     try:
-        mime = choose(request.accept_mimetypes, offers, req.formats)
+        mime = choose(request.headers.get("Accept"), offers, req.formats, fallback=True)
     except NotAcceptable as exc:
         return _error("not acceptable; this answer is available as: " + ", ".join(exc.supported),
                       406, req, html=html)
     limit = settings.max_result_rows
+    completed = complete_prefixes(req.query)      # rdf:, crm:, skos:… need no declaration
     try:
         if mime == HTML:
-            result = store.query(req.query, limit=limit, dataset=dataset)
+            result = store.query(completed.text, limit=limit, dataset=dataset)
             return _page(req, result=result), 200, _truncation(result.truncated, limit)
-        answer = store.serialize(req.query, mime, limit=limit, dataset=dataset)
-    except (QuerySyntaxError, QueryEvaluationError) as exc:
-        return _error(str(exc), 400, req, html=html)
+        answer = store.serialize(completed.text, mime, limit=limit, dataset=dataset)
+    except QuerySyntaxError as exc:
+        problem = explain(req.query, str(exc), completed.shift)
+        return _error(str(problem), 400, req, html=html, problem=problem, json=_asked_json(req, mime))
+    except QueryEvaluationError as exc:
+        return _error(str(exc), 400, req, html=html, json=_asked_json(req, mime))
     except NotSerializable as exc:
         supported = list(GRAPHS if exc.kind == "graph" else RESULTS)
         return _error(f"{exc}; this answer is available as: {', '.join(supported)}", 406, req, html=html)
@@ -132,6 +139,12 @@ def endpoint():
     except StoreError as exc:
         return _error(str(exc), 502, req, html=html)
     return Response(answer.body, mimetype=mime, headers=_truncation(answer.truncated, limit))
+
+
+def _asked_json(req: SparqlRequest, mime: str) -> bool:
+    """The client asked for JSON by name (``Accept`` or ``format=``), not by default."""
+    named = req.formats or [m for m, _ in request.accept_mimetypes]
+    return mime in (SPARQL_JSON, JSON) and any("json" in m.lower() for m in named)
 
 
 def _truncation(truncated: bool, limit: int) -> dict:
@@ -152,24 +165,37 @@ def _preflight() -> Response:
 def _wants_html(req: SparqlRequest | None) -> bool:
     if req is not None and req.formats:
         return req.formats[0].lower() in ("html", HTML)
-    return prefers_html(request.accept_mimetypes)
+    return prefers_html(request.headers.get("Accept"))
 
 
 def _error(message: str, status: int, req: SparqlRequest | None, html: bool,
-           headers: dict | None = None):
+           headers: dict | None = None, problem: Problem | None = None, json: bool = False):
+    """The error as the editor page, as JSON (for a client that asked for JSON results:
+    ``{"error", "message", "line", "column", …}``) or as one line of text."""
     if html:
-        return _page(req, error=message), status, headers or {}
+        return _page(req, error=message, problem=problem), status, headers or {}
+    if json:
+        body = problem.to_json() if problem is not None else {"error": "request", "message": message}
+        return Response(dumps(body, ensure_ascii=False) + "\n", status=status,
+                        mimetype="application/json", headers=headers)
     return Response(message + "\n", status=status, mimetype="text/plain", headers=headers)
 
 
 # -- the editor page ------------------------------------------------------------------
 def _prefixes() -> str:
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in COMMON.items())
 
 
-def _example_text(query) -> str:
+def _declared(text: str) -> str:
+    """The query for the editor: the common prefixes it uses declared on lines of their own
+    (the endpoint adds them itself; the editor's syntax check wants them written)."""
+    completed = complete_prefixes(text)
+    return "".join(f"PREFIX {p}: <{COMMON[p]}>\n" for p in completed.added) + text
+
+
+def _example_text(query, lang: str = "en") -> str:
     """A saved query as editor text: its parameters listed in comments (left unbound)."""
-    lines = [f"# {query.label('en')}"]
+    lines = [f"# {query.label(lang)}"]
     if query.params:
         lines.append("# Parameters (unbound here, so every value matches; the form binds them):")
         lines += [f"#   ${p.name}: {p.type}" + (f", default {p.default}" if p.default is not None else "")
@@ -177,19 +203,65 @@ def _example_text(query) -> str:
     return "\n".join(lines) + "\n" + query.text
 
 
-def _table(result) -> dict:
+def _named(term, index, lang: str) -> dict:
+    """A cell whose IRI shows its name (the IRI stays in the link's title)."""
+    out = cell(term)
+    if out["kind"] == "iri" and index is not None and index.has_label(out["text"]):
+        out["label"] = index.label(out["text"], lang)
+    return out
+
+
+def _table(result, lang: str = "en") -> dict:
     if result.kind == "ask":
         return {"boolean": result.boolean}
+    index = _label_index()
     if result.kind == "graph":
         return {"variables": ["subject", "predicate", "object"],
-                "rows": [[cell(t) for t in triple] for triple in result.triples],
+                "rows": [[_named(t, index, lang) for t in triple] for triple in result.triples],
                 "truncated": result.truncated}
     return {"variables": result.variables,
-            "rows": [[cell(row.get(v)) for v in result.variables] for row in result.rows],
+            "rows": [[_named(row.get(v), index, lang) for v in result.variables] for row in result.rows],
             "truncated": result.truncated}
 
 
-def _page(req: SparqlRequest | None, result=None, error: str | None = None):
+def _label_index():
+    """The app's label index (:mod:`.index`), or None when it cannot be built."""
+    from .ld import services
+
+    try:
+        return services()["index"]
+    except StoreError:
+        return None
+
+
+def _context(text: str, problem: Problem | None) -> str:
+    """The line of the query the problem is on, with a caret under its column."""
+    if problem is None or not problem.line:
+        return ""
+    lines = text.split("\n")
+    if problem.line > len(lines):
+        return ""
+    line = lines[problem.line - 1].rstrip("\r")
+    caret = " " * (max(1, problem.column or 1) - 1) + "^"
+    return f"{problem.line:>4} | {line}\n       {caret}"
+
+
+@bp.route("/api/labels", methods=["GET", "POST"])
+def labels():
+    """Names of IRIs for the editor's result table: ``iri=`` (repeated, up to 1000) →
+    ``{iri: {"label", "href"}}`` in the page's language; IRIs without a name are left out."""
+    iris = (request.form.getlist("iri") if request.method == "POST" else request.args.getlist("iri"))[:1000]
+    index, lang = _label_index(), g.lang
+    out = {}
+    for iri in iris:
+        if index is not None and index.has_label(iri):
+            out[iri] = {"label": index.label(iri, lang), "href": local_href(iri)}
+    response = Response(dumps(out, ensure_ascii=False), mimetype="application/json")
+    response.vary.add("Accept-Language")
+    return response
+
+
+def _page(req: SparqlRequest | None, result=None, error: str | None = None, problem: Problem | None = None):
     settings, library = _settings(), state.library()
     text = req.query if req is not None and req.query is not None else None
     if text is None and req is not None and req.first("example"):
@@ -204,8 +276,11 @@ def _page(req: SparqlRequest | None, result=None, error: str | None = None):
                                            + [("default-graph-uri", gr) for gr in sorted(chosen)])
     info = _store().info()
     return render_template(
-        "sparql.html", lang=g.lang, pick=pick, query=text, error=error,
-        table=_table(result) if result is not None else None, limit=settings.max_result_rows,
+        "sparql.html", lang=g.lang, pick=pick, query=text, error=error, problem=problem,
+        editor_query=_declared(text),
+        prefixes=COMMON, editor=vendor.available("yasgui"),
+        table=_table(result, g.lang) if result is not None else None,
+        problem_context=_context(text, problem), example_text=_example_text, declared=_declared, limit=settings.max_result_rows,
         timeout=settings.query_timeout, formats=EDITOR_FORMATS,
         chosen_format=(req.formats[0] if req is not None and req.formats else "html"),
         graphs=info.get("graph_sizes") or {gr: None for gr in info.get("graphs", [])},
@@ -215,7 +290,7 @@ def _page(req: SparqlRequest | None, result=None, error: str | None = None):
 # -- the service description --------------------------------------------------------
 def _describe(req: SparqlRequest):
     try:
-        mime = choose(request.accept_mimetypes, DESCRIPTION, req.formats)
+        mime = choose(request.headers.get("Accept"), DESCRIPTION, req.formats)
     except NotAcceptable as exc:
         return Response("not acceptable; the service description is available as: "
                         + ", ".join(exc.supported) + "\n", status=406, mimetype="text/plain")

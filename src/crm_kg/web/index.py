@@ -51,6 +51,7 @@ class GraphIndex:
         self.labels: dict[str, dict[str, dict[str | None, str]]] = defaultdict(lambda: defaultdict(dict))
         self.alt: dict[str, list[Literal]] = defaultdict(list)
         self._terms: list[tuple[str, str, str, str]] = []  # (folded, iri, property, shown text)
+        self._words: dict[str, set[int]] | None = None     # folded word → its terms (fuzzy search)
         for row in store.query(blocks.text("index-labels")).rows:
             s, p, label = str(row["s"]), str(row["p"]), row["label"]
             if p in (RDFS_LABEL, PREF):
@@ -158,8 +159,59 @@ class GraphIndex:
             matched = shown if prop == ALT else None
             if iri not in best or score < best[iri].score:
                 best[iri] = Hit(iri, score, matched)
+        if not best:
+            best = self._fuzzy(wanted)
         hits = sorted(best.values(), key=lambda h: (h.score, self.label(h.iri, "en").casefold(), h.iri))
         return hits[:limit]
+
+    def _fuzzy(self, wanted: str) -> dict[str, Hit]:
+        """Typo tolerance, when nothing matches as written: every word of ``wanted`` within
+        one edit (two for words of eight letters or more; Levenshtein) of a word, or the start
+        of a word, of one label (``galium`` → Gallium, ``neodynium`` → Neodymium)."""
+        words = [w for w in wanted.split() if len(w) >= 3]
+        if not words:
+            return {}
+        if self._words is None:
+            self._words = defaultdict(set)
+            for n, (folded, *_rest) in enumerate(self._terms):
+                for word in folded.split():
+                    self._words[word].add(n)
+        matched: set[int] | None = None
+        for word in words:
+            allowed = 1 if len(word) < 8 else 2
+            found: set[int] = set()
+            for candidate, terms in self._words.items():
+                if abs(len(candidate) - len(word)) <= allowed and within(word, candidate, allowed):
+                    found |= terms
+                elif len(candidate) > len(word) and within(word, candidate[:len(word)], allowed) \
+                        and len(word) >= 5:
+                    found |= terms
+            matched = found if matched is None else matched & found
+            if not matched:
+                return {}
+        best: dict[str, Hit] = {}
+        for n in sorted(matched or ()):
+            _folded, iri, prop, shown = self._terms[n]
+            if not self.iris.is_ours(iri):
+                continue
+            score = 12 + {PREF: 0, RDFS_LABEL: 0, ALT: 1, HIDDEN: 2}[prop]
+            if iri not in best or score < best[iri].score:
+                best[iri] = Hit(iri, score, shown if prop == ALT else None)
+        return best
+
+
+def within(a: str, b: str, limit: int) -> bool:
+    """Whether the Levenshtein distance of ``a`` and ``b`` is at most ``limit`` (banded)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+        if min(row) > limit:
+            return False
+    return row[-1] <= limit
 
 
 _POINT = re.compile(r"^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*([-+\d.eE]+)\s+([-+\d.eE]+)\s*\)\s*$", re.I)

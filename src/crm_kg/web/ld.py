@@ -26,7 +26,7 @@ from . import state
 from .blocks import Blocks
 from .entity import Describer
 from .index import GraphIndex, Hit
-from .negotiation import NotAcceptable
+from .negotiation import NotAcceptable, prefers_html
 from .paths import IriMap
 from .rdfdoc import BY_EXTENSION, FORMATS, HTML, negotiate, not_acceptable, rdf_response
 from .texts import SourceTexts
@@ -202,8 +202,7 @@ def _remember_language(response):
 @bp.app_errorhandler(404)
 def not_found(error):
     path = request.path
-    wants_html = request.accept_mimetypes.best_match([HTML, "text/plain"]) == HTML \
-        or not request.accept_mimetypes
+    wants_html = prefers_html(request.headers.get("Accept")) or not request.accept_mimetypes
     if not wants_html:
         return Response(f"not found: {path}\n", status=404, mimetype="text/plain")
     guess = ""

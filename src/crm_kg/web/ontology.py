@@ -25,15 +25,16 @@ from flask import Blueprint, Response, abort, request
 from rdflib import OWL, Graph
 
 from ..iri import ONTOLOGY_IRI, PREFIXES
-from ..media import BY_TYPE, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Offers
+from ..media import BY_TYPE, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE
 from ..quality.declarations import DOCS, RELEASE, SOURCE
 from . import state
 from .negotiation import NotAcceptable, choose
+from .rdfdoc import DOCUMENT
 
 bp = Blueprint("ontology", __name__)
 
-# Order matters for Accept: */* (curl, most RDF clients): Turtle first; browsers ask for HTML.
-OFFERS = Offers(TURTLE, HTML, RDFXML, JSONLD, NTRIPLES)
+# the same offers as every RDF document (/id/…): */* gets Turtle, browsers HTML
+OFFERS = DOCUMENT
 EXTENSIONS = {ext: media_type for media_type in OFFERS for ext in BY_TYPE[media_type].extensions}
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 NONE = "'none'"
@@ -95,7 +96,7 @@ def _serve(media_type: str | None) -> Response:
     published = _published()
     if media_type is None:
         try:
-            media_type = choose(request.accept_mimetypes, OFFERS, request.args.get("format"))
+            media_type = OFFERS.canonical(choose(request.headers.get("Accept"), OFFERS, request.args.get("format")))
         except NotAcceptable as exc:
             return Response("not acceptable; /ontology is available as " + ", ".join(exc.supported)
                             + "\n", status=406, mimetype="text/plain")

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from flask import Blueprint, g, jsonify, render_template, request
+from flask import Blueprint, Response, g, jsonify, render_template, request
 
 from ..sparql.library import Param, SavedQuery
-from . import state
+from . import state, vendor
 from .answers import choices
 from .wording import tag_name
 
@@ -27,6 +27,7 @@ DEFAULT_PAGE = 1000           # rows per page of /api/queries/<name> unless ?lim
 RESULT_TYPES = {
     "application/sparql-results+json": {"$ref": "#/components/schemas/SparqlResults"},
     "text/csv": {"type": "string", "description": "SPARQL 1.1 Query Results CSV"},
+    "text/tab-separated-values": {"type": "string", "description": "SPARQL 1.1 Query Results TSV"},
     "text/turtle": {"type": "string", "description": "the page of the answer as an rs:ResultSet (W3C "
                     "result-set vocabulary) in Turtle"},
 }
@@ -133,7 +134,7 @@ def document(library, settings) -> dict:
             "description": (
                 "Each saved query is an operation: its parameters are typed and checked (a value of the "
                 "wrong type or outside the allowed list is HTTP 400 naming the parameter) and bound as RDF "
-                "terms. Answers are SPARQL 1.1 Query Results JSON, CSV (Accept: text/csv or format=csv) or "
+                "terms. Answers are SPARQL 1.1 Query Results JSON, CSV (Accept: text/csv or format=csv), TSV (Accept: text/tab-separated-values or format=tsv; an ASK answer in CSV/TSV is Jena's column _askResult with one row, true or false) or "
                 "Turtle (Accept: text/turtle or format=ttl). Paging: limit (default "
                 f"{DEFAULT_PAGE}, at most {settings.max_result_rows}) and offset; every answer says its "
                 "total in X-Total-Count and links the other pages in Link (rel=first, prev, next, last). "
@@ -223,5 +224,7 @@ def api_page():
     doc = document(state.library(), state.settings())
     operations = [(path, item["get"]) for path, item in doc["paths"].items()]
     titles = {f"/api/queries/{q.name}": q.label(g.lang) for q in state.library()}
-    return render_template("api.html", lang=g.lang, doc=doc, operations=operations, titles=titles,
-                           base=request.url_root.rstrip("/"), default_page=DEFAULT_PAGE)
+    html = render_template("api.html", lang=g.lang, doc=doc, operations=operations, titles=titles,
+                           base=request.url_root.rstrip("/"), default_page=DEFAULT_PAGE,
+                           swagger=vendor.available("swagger-ui"))
+    return vendor.allow_widget_styles(Response(html, mimetype="text/html"))   # Swagger UI's styles

@@ -37,8 +37,9 @@ from markupsafe import Markup
 from rdflib import Graph
 
 from ..errors import StoreError, Unavailable
-from ..media import CSV, JSON, JSONLD, NTRIPLES, SPARQL_JSON, TURTLE, Offers
+from ..media import CSV, JSON, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE, Offers
 from ..sparql.library import ParamError, SavedQuery, UnknownQuery
+from ..sparql.results import write_answer
 from . import answers, state
 from .cache import cached
 from .charts import Chart
@@ -53,8 +54,8 @@ bp = Blueprint("queries", __name__)
 PAGE_ROWS = 100                      # rows per page of the HTML table
 CONTROL = {"format", "lang", "limit", "offset", "q", "page"}
 # what each query form is answered in, best first (Turtle of a SELECT: the W3C result-set vocabulary)
-SELECT_OFFERS = Offers(SPARQL_JSON, JSON, CSV, TURTLE)
-ASK_OFFERS = Offers(SPARQL_JSON, JSON, CSV)
+SELECT_OFFERS = Offers(SPARQL_JSON, JSON, CSV, TSV, TURTLE)
+ASK_OFFERS = Offers(SPARQL_JSON, JSON, CSV, TSV)
 GRAPH_OFFERS = Offers(TURTLE, NTRIPLES, JSONLD)
 EXPOSED = "Link, X-Total-Count, X-Result-Truncated, Retry-After, Content-Type"
 
@@ -260,7 +261,7 @@ def api_query(name: str):
         return _json_error(str(exc), 400, param=exc.param, detail=exc.detail)
     offers = {"construct": GRAPH_OFFERS, "describe": GRAPH_OFFERS, "ask": ASK_OFFERS}.get(query.form, SELECT_OFFERS)
     try:
-        mime = choose(request.accept_mimetypes, offers, request.args.getlist("format"))
+        mime = choose(request.headers.get("Accept"), offers, request.args.getlist("format"))
     except NotAcceptable as exc:
         return Response("not acceptable; this answer is available as: " + ", ".join(exc.supported) + "\n",
                         status=406, mimetype="text/plain")
@@ -285,8 +286,10 @@ def api_query(name: str):
         for triple in rows:
             graph.add(triple)
         body = serialize(graph, mime, _prefixes())
-    elif mime == "text/csv":
+    elif mime == CSV:
         body = answers.csv_body(result, rows)
+    elif mime == TSV:                  # ASK as Jena writes it, as /sparql does (sparql.results)
+        body = write_answer(result, TSV, rows)
     elif mime == "text/turtle":
         body = answers.turtle_body(query, result, rows, offset)
     else:

@@ -13,14 +13,16 @@ from __future__ import annotations
 from flask import Response, request
 from rdflib import Graph
 
-from ..media import BY_TYPE, HTML, JSON, JSONLD, N3, NTRIPLES, RDFXML, TURTLE, XHTML, Offers
+from ..media import BY_TYPE, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Offers
 from .negotiation import NotAcceptable, choose
 
 #: the RDF a page can be had in, in the order pages list them
 FORMATS = tuple(BY_TYPE[t] for t in (TURTLE, JSONLD, RDFXML, NTRIPLES))
 BY_EXTENSION = {ext: f for f in FORMATS for ext in f.extensions}
-# what a page offers, best first: browsers send text/html explicitly; */* gets HTML too
-PAGE = Offers(HTML, XHTML, TURTLE, JSONLD, RDFXML, NTRIPLES, N3, JSON)
+# What an RDF document (/id/…, /ontology, /graph/…) offers, best first (README, "Content
+# negotiation"): */* gets Turtle, a browser (text/html listed, */* with a lower q) HTML;
+# text/n3, application/json and application/xhtml+xml ask for Turtle, JSON-LD and HTML.
+DOCUMENT = Offers(TURTLE, HTML, JSONLD, RDFXML, NTRIPLES)
 
 
 def negotiate(extension: str | None = None) -> str:
@@ -32,7 +34,7 @@ def negotiate(extension: str | None = None) -> str:
         if extension == "html":
             return HTML
         return BY_EXTENSION[extension].media_type
-    return PAGE.canonical(choose(request.accept_mimetypes, PAGE, request.args.get("format")))
+    return DOCUMENT.canonical(choose(request.headers.get("Accept"), DOCUMENT, request.args.get("format")))
 
 
 def serialize(graph: Graph, media_type: str, prefixes: dict[str, str]) -> bytes:
