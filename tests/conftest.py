@@ -39,6 +39,18 @@ def built(settings, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def quads(built):
+    """The published N-Quads of the session build, read back by pyoxigraph as rdflib terms."""
+    import pyoxigraph as ox
+
+    from crm_kg.sparql.terms import from_ox
+
+    graph = ox.Store()
+    graph.bulk_load(path=str(built[0].ttl_dir / "crm-kg.nq"), format=ox.RdfFormat.N_QUADS)
+    return [tuple(from_ox(t) for t in q) for q in graph]
+
+
+@pytest.fixture(scope="session")
 def store(built):
     build_settings, _ = built
     return EmbeddedStore.from_directory(build_settings.ttl_dir)

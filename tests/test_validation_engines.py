@@ -142,3 +142,37 @@ def test_shacl_shacl_catches_a_malformed_shape(shapes):
     assert not conforms
     focus = {str(f) for f in results.objects(None, SH.focusNode)}
     assert {SHAPES_NS + "Report-hasEdition", SHAPES_NS + "Figure-value"} <= focus
+
+
+# --------------------------------------------------------------------------- rudof as the gate's engine
+
+def test_the_gate_with_rudof_reports_what_it_reports_with_pyshacl(built, shapes):
+    """validate_graph(engine="rudof") — the engine for large graphs — gives the same findings
+    (severity, rule, focus, path) as the reference engine, on the real graph clean and broken."""
+    from crm_kg.quality.validate import validate_graph
+
+    _, result = built
+    data = union_graph(result.dataset)
+    assert validate_graph(data, shapes, engine="rudof").conforms
+    rec, gallium = ID["recommendation/nhfl-2025/3"], ID["material/gallium"]
+    data.remove(next((rec, RDFS.label, lbl) for lbl in data.objects(rec, RDFS.label) if lbl.language == "nl"))
+    data.set((gallium, CRM.atomicNumber, Literal(310)))
+    data.add((ID["organisation/nowhere-bv"], RDFS.label, Literal("Nowhere BV", lang="en")))
+
+    def key(report):
+        return {(f.severity, f.rule, f.focus, f.path, f.value) for f in report.findings}
+
+    reference, fast = validate_graph(data, shapes), validate_graph(data, shapes, engine="rudof")
+    assert not fast.conforms and key(fast) == key(reference)
+    assert ("Violation", "shapes:BilingualLabel", str(rec), "rdfs:label", None) in key(fast)
+    assert fast.stats["engine"] == "rudof" and reference.stats["engine"] == "pyshacl"
+
+
+def test_auto_picks_rudof_for_large_graphs_only(settings):
+    from crm_kg.quality.validate import ValidationSetupError, shacl_engine
+
+    assert shacl_engine(settings.with_(shacl_engine="auto", shacl_rudof_above=1000), 999) == "pyshacl"
+    assert shacl_engine(settings.with_(shacl_engine="auto", shacl_rudof_above=1000), 1001) == "rudof"
+    assert shacl_engine(settings.with_(shacl_engine="pyshacl", shacl_rudof_above=10), 10**6) == "pyshacl"
+    with pytest.raises(ValidationSetupError, match="unknown shacl_engine 'fast'"):
+        shacl_engine(settings.with_(shacl_engine="fast"), 1)

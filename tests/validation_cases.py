@@ -119,6 +119,8 @@ FORECAST = "@forecast/zh-2024/test-gallium-deficit"
 LICENCES, SUBSIDY, ROUND = ("@event/test-export-licences-2023", "@event/test-subsidy-2022",
                             "@event/test-funding-round-2024")
 BAD = "https://w3id.org/crm-kg/id/"
+STMT = "@statement/nhfl-2025/0123456789abcdef"
+GRAPH_NHFL, GRAPH_REFERENCE = "https://w3id.org/crm-kg/graph/nhfl-2025", "https://w3id.org/crm-kg/graph/reference"
 
 CASES: list[Case] = [
     # --- sources ------------------------------------------------------------------------------
@@ -160,6 +162,40 @@ CASES: list[Case] = [
     catch("Passage-mentions", add(f'{P30} crm:mentions "Acme Metals" .'), P30, "a name, not an IRI"),
     catch("Passage-disagreesWith", add(f"{P30} crm:disagreesWith {SHARE} ."), P30),
     # --- provenance ---------------------------------------------------------------------------
+    # provenance per statement (README, "Provenance"): a crm:Statement cites one triple and its passages
+    catch("Statement-wasDerivedFrom", add(f"{STMT} a crm:Statement ; crm:statementSubject {ACME} ; "
+                                          f"crm:statementPredicate crm:activity ; crm:statementObject @activity/recycling ."),
+          STMT, "a statement no passage supports"),
+    catch("Statement-wasDerivedFrom", add(f"{STMT} a crm:Statement ; crm:statementSubject {ACME} ; "
+                                          f"crm:statementPredicate crm:activity ; crm:statementObject @activity/recycling ; "
+                                          f"prov:wasDerivedFrom {EN} ."), STMT, "cites the edition, not a passage"),
+    catch("Statement-subject", add(f"{STMT} a crm:Statement ; crm:statementPredicate crm:activity ; "
+                                   f"crm:statementObject @activity/recycling ; prov:wasDerivedFrom {P20} ."), STMT),
+    catch("Statement-predicate", add(f"{STMT} a crm:Statement ; crm:statementSubject {ACME} ; "
+                                     f'crm:statementPredicate "activity" ; crm:statementObject @activity/recycling ; '
+                                     f"prov:wasDerivedFrom {P20} ."), STMT, "a property name as a string"),
+    catch("Statement-object", add(f"{STMT} a crm:Statement ; crm:statementSubject {ACME} ; "
+                                  f"crm:statementPredicate crm:activity ; prov:wasDerivedFrom {P20} ."), STMT),
+    passes("Statement-wasDerivedFrom", add(f"{STMT} a crm:Statement ; crm:statementSubject {ACME} ; "
+                                           f"crm:statementPredicate crm:activity ; crm:statementObject @activity/recycling ; "
+                                           f"prov:wasDerivedFrom {P20} , {P30} ."), STMT, "two passages state it"),
+    catch("check:unsourced-statement", add(f"GRAPH <{GRAPH_NHFL}> {{ @report/nhfl-2025 a crm:Report . "
+                                           f"{ACME} crm:worksOnMaterial {GALLIUM} }}"), ACME,
+          "a report's claim with no statement citing a passage"),
+    catch("check:unsourced-statement", add(f"GRAPH <{GRAPH_NHFL}> {{ @report/nhfl-2025 a crm:Report . "
+                                           f"{ACME} crm:worksOnMaterial {GALLIUM} . {STMT} a crm:Statement ; "
+                                           f"crm:statementSubject {ACME} ; crm:statementPredicate crm:worksOnMaterial ; "
+                                           f"crm:statementObject {GALLIUM} }}"), ACME,
+          "a statement node that cites no passage"),
+    passes("check:unsourced-statement", add(f"GRAPH <{GRAPH_NHFL}> {{ @report/nhfl-2025 a crm:Report . "
+                                            f"{ACME} crm:worksOnMaterial {GALLIUM} . {STMT} a crm:Statement ; "
+                                            f"crm:statementSubject {ACME} ; crm:statementPredicate crm:worksOnMaterial ; "
+                                            f"crm:statementObject {GALLIUM} ; prov:wasDerivedFrom {P20} }}"), ACME,
+           "cited by its statement"),
+    passes("check:unsourced-statement", add(f"GRAPH <{GRAPH_REFERENCE}> {{ {ACME} crm:worksOnMaterial {GALLIUM} }}"),
+           ACME, "reference data names its source with dct:source, not a passage"),
+    catch("Iri-Statement", new(BAD + "statement/nhfl-2025/XYZ", "crm:Statement"), BAD + "statement/nhfl-2025/XYZ",
+          "not the triple's digest"),
     catch("ReportStatement-wasDerivedFrom", drop(REC1, "prov:wasDerivedFrom"), REC1, "no passage"),
     catch("ReportStatement-wasDerivedFrom", set_(SHARE, "prov:wasDerivedFrom", EN), SHARE,
           "derived from the edition, not a passage"),

@@ -36,6 +36,11 @@ def cmd_build(args) -> int:
         return 1
     if report is not None and report.warnings:  # listed, but they do not stop the build
         print(report.text(), file=sys.stderr)
+    if report is not None:
+        from .pipeline import citations
+
+        for line in citations.report(settings):   # warnings: the reviewed list is not complete yet
+            print(f"warning: {line}", file=sys.stderr)
     counts = {str(g.identifier).rsplit("/", 1)[-1]: len(g) for g in result.dataset.graphs() if len(g)}
     print(f"built {sum(counts.values())} triples into {settings.ttl_dir}: "
           + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
@@ -129,6 +134,13 @@ def cmd_validate(args) -> int:
         print(json.dumps(body, indent=2, ensure_ascii=False))
     else:
         print(report.text() + ("\n" + owl.text() if owl is not None else ""))
+    if not args.input:   # the passage-mentions check reads the built graph beside its sources
+        from .pipeline import citations
+
+        lines = citations.report(settings)
+        print(f"passage mentions: {len(lines)} finding(s) (warnings; data/review/citations.yaml)")
+        for line in lines:
+            print(f"  {line}")
     return 0 if report.conforms and (owl is None or owl.conforms) else 1
 
 
@@ -391,6 +403,28 @@ def cmd_query(args) -> int:
     return 0
 
 
+def cmd_coverage(args) -> int:
+    """Which paragraphs of each report yield a claim (pipeline/coverage.py)."""
+    from .pipeline import coverage
+    from .pipeline.sources import read_sources, report_ids
+    from .store.embedded import EmbeddedStore
+
+    settings = _settings(args)
+    pins = settings.data_dir / "sources.yaml"
+    if args.report and args.report not in report_ids(pins):
+        raise CrmKgError(f"unknown report {args.report!r}; the reports are: {', '.join(report_ids(pins))}")
+    documents = read_sources(settings.sources, pins=pins)
+    maps = coverage.measure(EmbeddedStore.from_directory(settings.ttl_dir), documents, settings.queries_dir,
+                            settings.data_dir / "review" / "coverage-scope.yaml", args.report)
+    if args.format == "json":
+        print(json.dumps([m.to_json() for m in maps], indent=2, ensure_ascii=False))
+    else:
+        import shutil
+
+        print(coverage.render_table(maps, max(80, min(shutil.get_terminal_size().columns, 140))))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="crm-kg", description="Knowledge graph of critical raw materials "
                                   "in the Dutch provinces: build it, validate it, serve it, query it.")
@@ -504,6 +538,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the names in a table")
     p.add_argument("--list", action="store_true", help="list the saved queries and their parameters")
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("coverage", help="which paragraphs of each report yield a claim, per section",
+                       description="The coverage map: per report edition and section, the paragraphs in "
+                       "scope (data/review/coverage-scope.yaml lists what is not) and those that yield at "
+                       "least one statement of the built graph.")
+    common(p, sources=True)
+    p.add_argument("--report", metavar="ID", help="only this report (e.g. nhfl-2025)")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_coverage)
     return top
 
 

@@ -49,6 +49,8 @@ class Settings:
     update_endpoint: str = ""         # crm-kg load: its update endpoint (default: endpoint)
     remote_user: str = ""             # remote store credentials (HTTP Basic); better from
     remote_password: str = ""         # the environment: CRM_KG_REMOTE_USER / _PASSWORD
+    shacl_engine: str = "auto"        # pyshacl (the reference) | rudof (Rust) | auto: by size
+    shacl_rudof_above: int = 200_000  # auto: union graphs larger than this are checked by rudof
     answer_cache_entries: int = 2048  # saved-query answers kept per graph version; 0 = no cache
     answer_cache_mb: int = 64         # and at most this many MB of them
     answer_cache_seconds: int = 300   # Cache-Control max-age of a saved-query answer

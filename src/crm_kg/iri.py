@@ -39,7 +39,7 @@ PREFIXES = {
 KINDS = frozenset({
     "material", "product", "goods-category", "organisation", "person", "place",
     "policy", "target", "opportunity", "recommendation", "challenge", "swot",
-    "capability", "event", "figure", "report", "edition", "section", "passage",
+    "capability", "event", "figure", "report", "edition", "section", "passage", "statement",
     "list", "activity", "actor-type", "time-frame", "province-role",
     "challenge-category", "level", "sector", "measure-type", "unit", "metric",
     "qualifier", "date-precision", "passage-kind", "geometry",

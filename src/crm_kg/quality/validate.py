@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import NamespaceManager
+from rdflib.util import from_n3
 
 from ..config import Settings
 from ..errors import CrmKgError
@@ -260,9 +261,52 @@ def run_shacl(data: Graph, shapes: Graph) -> list[tuple]:
     return out
 
 
-def shacl_findings(data: Graph, shapes: Graph) -> list[Finding]:
+def _rudof_term(text):
+    """A term as rudof writes it (an IRI bare, a literal in N-Triples form, ``_:b`` a blank node)."""
+    if text is None or text == "":
+        return None
+    if text.startswith('"'):
+        return from_n3(text)
+    if text.startswith("_:"):
+        return BNode(text[2:])
+    return URIRef(text.strip("<>"))
+
+
+def run_rudof(data: Graph, shapes: Graph) -> list[tuple]:
+    """rudof (pyrudof, Rust) over ``data``: the same tuples as :func:`run_shacl`. The engine for
+    large graphs (``shacl_engine``); pyshacl stays the reference, and the tests compare the
+    two engines' verdicts on the real graph and on every broken fixture."""
+    import pyrudof
+
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(data.serialize(format="nt"), format=pyrudof.RDFFormat.NTriples)
+    rudof.read_shacl(shapes.serialize(format="turtle"))
+    out = []
+    for result in rudof.validate_shacl():
+        message = _rudof_term(result.message)
+        out.append((str(result.severity), _rudof_term(result.source_shape), _rudof_term(result.focus_node),
+                    _rudof_term(result.path), _rudof_term(result.value),
+                    str(message) if message is not None else "constraint not met"))
+    return out
+
+
+ENGINES = {"pyshacl": run_shacl, "rudof": run_rudof}
+
+
+def shacl_engine(settings: Settings, triples: int) -> str:
+    """The SHACL engine for a union graph of ``triples``: ``shacl_engine``, or with ``auto``
+    pyshacl (the reference) up to ``shacl_rudof_above`` triples and rudof above."""
+    engine = getattr(settings, "shacl_engine", "auto")
+    if engine == "auto":
+        return "rudof" if triples > settings.shacl_rudof_above else "pyshacl"
+    if engine not in ENGINES:
+        raise ValidationSetupError(f"unknown shacl_engine {engine!r} (pyshacl, rudof or auto)")
+    return engine
+
+
+def shacl_findings(data: Graph, shapes: Graph, engine: str = "pyshacl") -> list[Finding]:
     findings = []
-    for severity, shape, focus, path, value, message in run_shacl(data, shapes):
+    for severity, shape, focus, path, value, message in ENGINES[engine](data, shapes):
         rule = term_text(shape) if isinstance(shape, URIRef) else f"(anonymous shape) {message}"
         findings.append(Finding(severity=severity, rule=rule, focus=str(focus), message=message,
                                 label=label_of(data, focus), path=term_text(path),
@@ -282,11 +326,12 @@ def check_findings(data: Graph, store: ox.Store, checks: list[Check]) -> list[Fi
 
 
 def validate_graph(data: Graph, shapes: Graph, checks: list[Check] | None = None,
-                   store: ox.Store | None = None) -> Report:
+                   store: ox.Store | None = None, engine: str = "pyshacl") -> Report:
     """SHACL (and the SPARQL ``checks``, if given) over ``data``, the union graph."""
-    stats: dict = {"triples": len(data), "shapes": shape_count(shapes), "checks": len(checks or [])}
+    stats: dict = {"triples": len(data), "shapes": shape_count(shapes), "checks": len(checks or []),
+                   "engine": engine}
     start = time.perf_counter()
-    findings = shacl_findings(data, shapes)
+    findings = shacl_findings(data, shapes, engine)
     stats["shacl_seconds"] = round(time.perf_counter() - start, 3)
     start = time.perf_counter()
     if checks:
@@ -306,9 +351,9 @@ def validate_dataset(dataset: Dataset, settings: Settings, checks: bool = True) 
     store = None
     if loaded:
         store = check_store(dataset_quads(dataset), loaded)
-    return validate_graph(data, load_shapes(settings), loaded, store)
+    return validate_graph(data, load_shapes(settings), loaded, store, shacl_engine(settings, len(data)))
 
 
 __all__ = ["Finding", "Report", "Source", "ValidationSetupError", "check_findings", "label_of",
-           "load_shapes", "run_shacl", "shacl_findings", "shapes_paths", "sources_of", "union_graph",
+           "load_shapes", "run_rudof", "run_shacl", "shacl_engine", "shacl_findings", "shapes_paths", "sources_of", "union_graph",
            "validate_dataset", "validate_graph"]

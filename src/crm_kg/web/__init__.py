@@ -38,7 +38,21 @@ from ..errors import StoreError, Unavailable
 from ..sparql.library import QueryLibrary
 from ..store.factory import open_store
 from ..store.serving import LiveStore
-from . import cache, dataset, endpoint, health, ld, limits, ontology, openapi, pages, queries, state, vendor
+from . import (
+    cache,
+    dataset,
+    endpoint,
+    health,
+    ld,
+    limits,
+    ontology,
+    openapi,
+    pages,
+    queries,
+    reports,
+    state,
+    vendor,
+)
 from .i18n import pick_language
 
 
@@ -103,5 +117,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(ontology.bp)  # /ontology (docs, Turtle, RDF/XML, JSON-LD)
     app.register_blueprint(ld.bp)        # /id/…, /search, 404 page
     app.register_blueprint(dataset.bp)   # /dataset, /.well-known/void, /graph/…, /downloads
+    app.register_blueprint(reports.bp)   # /reports/<id>/coverage
     app.register_blueprint(vendor.bp)    # /vendor/…: YASGUI, Leaflet, Swagger UI from node_modules
     return app

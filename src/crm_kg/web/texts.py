@@ -59,6 +59,11 @@ class SourceTexts:
         self._load()
         return self._error
 
+    def by_edition(self) -> dict[str, Document]:
+        """Edition id → document, in the manifest's order (empty when unavailable)."""
+        self._load()
+        return {doc.edition.id: doc for doc in (self._documents or {}).values()}
+
     def document(self, file: str | None, sha256: str | None) -> Document | None:
         self._load()
         doc = (self._documents or {}).get(file or "")

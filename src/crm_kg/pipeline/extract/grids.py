@@ -242,7 +242,7 @@ def definitions_table(doc: Document, rule: Rule, run) -> Output:
             pending[0].append(line)
         elif previous_blank and line[:1].isupper():
             pending = ([line], n)
-        else:
+        elif previous_blank:                     # (other lines continue a definition)
             run.note(rule, n, "neither a category nor a definition: " + line[:60])
         previous_blank = False
         n += 1

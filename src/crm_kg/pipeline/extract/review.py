@@ -22,7 +22,8 @@ def review_text(run: Run, gazetteers: dict[str, Gazetteer]) -> str:
     lines = [f"report {run.profile.report} (profile {run.profile.path})"]
     records = []
     for rule, counts, notes in run.summary():
-        got = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no records"
+        got = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or \
+            ("no records" if rule.edition else "no disagreement")
         lines.append(f"  {run.key(rule)} ({rule.kind}, {rule.where}): {got}")
         for edition, line, what in notes:
             lines.append(f"      unmatched {edition}:{line}: {what}")

@@ -1,13 +1,25 @@
 """Build context: graphs, resolvers and the provenance helpers facts share.
 
-Provenance model (README, "Provenance"): a fact's subject gets
-``prov:wasDerivedFrom`` its :class:`~crm_kg.pipeline.sources.Span` as a ``crm:Passage``
-(edition, first and last line, section); the passage's edition carries file
-name and SHA-256, and is ``crm:editionOf`` its report.
+Provenance model (README, "Provenance"), on two levels:
+
+* **Entity**: a fact's subject gets ``prov:wasDerivedFrom`` its
+  :class:`~crm_kg.pipeline.sources.Span` as a ``crm:Passage`` (edition, first and
+  last line, section); the passage's edition carries file name and SHA-256, and is
+  ``crm:editionOf`` its report.
+* **Statement**: every triple a record adds to a report graph (``rdf:type`` and
+  ``prov:wasDerivedFrom`` aside) gets one ``crm:Statement`` node beside it —
+  ``crm:statementSubject``, ``crm:statementPredicate``, ``crm:statementObject``
+  and ``prov:wasDerivedFrom`` each passage of every record that states it (both
+  editions of a report, a table and its summary table). This is Wikidata's
+  statement-with-references pattern in plain RDF 1.1 (no triple terms), so every
+  SPARQL 1.1 store answers it. Emitters need not know: :meth:`Context.citing`
+  hands them a :class:`CitingGraph` that records what they add.
 """
 
 from __future__ import annotations
 
+import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,11 +27,46 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 
 from ... import yamlio
 from ...config import Settings
-from ...iri import CRM, DCT, PROV, graph_iri, mint, slugify
+from ...iri import CRM, DCT, PROV, SKOS, graph_iri, mint, slugify
+from .. import citations
 from ..resolve import ConceptIndex, Match, concept
 from ..sources import Document, Span
 from .products import Products
 from .reference import Reference
+
+NAME_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, CRM.entryLabel,
+                   CRM.shortName, CRM.elementSymbol)
+# Not claims of their own: the type, and the entity-level provenance link.
+UNCITED = frozenset({RDF.type, PROV.wasDerivedFrom})
+
+
+class CitingGraph:
+    """A report graph during one record's emission: each triple added is recorded as a
+    claim of the record's spans; a record that only restates (``asserts=False``)
+    adds nothing, its spans join the claims the asserting records make."""
+
+    def __init__(self, graph: Graph, claims: dict, spans: tuple[Span, ...], asserts: bool):
+        self.graph, self._claims, self._spans, self._asserts = graph, claims, spans, asserts
+
+    def add(self, triple) -> "CitingGraph":
+        if triple[1] not in UNCITED:
+            self._claims.setdefault((self.graph.identifier, *triple), set()).update(self._spans)
+        if self._asserts:
+            self.graph.add(triple)
+        return self
+
+    def __contains__(self, triple) -> bool:
+        return triple in self.graph
+
+    def __getattr__(self, name):  # value(), triples(), objects() … read the real graph
+        return getattr(self.graph, name)
+
+
+def statement_iri(report: str, triple) -> URIRef:
+    """``id/statement/{report}/{16 hex}``: stable, from the triple's N-Triples form."""
+    text = " ".join(term.n3() for term in triple)
+    return mint("statement", report, hashlib.sha256(text.encode()).hexdigest()[:16])
+
 
 PASSAGE_KIND = {"paragraph": "paragraph", "heading": "heading", "note": "note",
                 "table-row": "table-row", "list-item": "list-item", "figure-text": "figure-text"}
@@ -37,11 +84,29 @@ class Context:
     curated_root: Path | None = None   # default: <data>/curated
     _passages: set = field(default_factory=set)
     _curated: dict = field(default_factory=dict)
+    _claims: dict = field(default_factory=dict)      # (graph, s, p, o) → spans stating it
+    _citing: tuple | None = None                     # (spans, asserts) of the record being emitted
 
     # -- graphs ------------------------------------------------------------
 
     def graph(self, report: str) -> Graph:
+        """A report's graph; while a record is emitted (:meth:`citing`), one that cites it."""
+        g = self.dataset.graph(graph_iri(report))
+        if self._citing is None:
+            return g
+        return CitingGraph(g, self._claims, *self._citing)
+
+    def _raw(self, report: str) -> Graph:
         return self.dataset.graph(graph_iri(report))
+
+    @contextmanager
+    def citing(self, spans, asserts: bool = True):
+        """Within the block, triples added to report graphs are claims of ``spans``."""
+        outer, self._citing = self._citing, (tuple(spans), asserts)
+        try:
+            yield
+        finally:
+            self._citing = outer
 
     def report_of(self, edition: str) -> str:
         return self.documents[edition].edition.report
@@ -55,7 +120,7 @@ class Context:
             return iri
         self._passages.add(iri)
         doc = self.documents[span.edition]
-        g = self.graph(doc.edition.report)
+        g = self._raw(doc.edition.report)
         g.add((iri, RDF.type, CRM.Passage))
         g.add((iri, CRM.inEdition, mint("edition", span.edition)))
         g.add((iri, CRM.startLine, Literal(span.start)))
@@ -73,7 +138,7 @@ class Context:
     def section(self, doc: Document, section) -> URIRef:
         slug = section.number or slugify(section.title)
         iri = mint("section", doc.edition.id, slug)
-        g = self.graph(doc.edition.report)
+        g = self._raw(doc.edition.report)
         if (iri, RDF.type, CRM.Section) not in g:
             # the heading's words stay in the source file (shown from there by span)
             g.add((iri, RDF.type, CRM.Section))
@@ -89,7 +154,7 @@ class Context:
     def derive(self, subject: URIRef, span: Span, kind: str | None = None) -> URIRef:
         """``subject prov:wasDerivedFrom passage`` in the span's report graph."""
         passage = self.passage(span, kind)
-        self.graph(self.report_of(span.edition)).add((subject, PROV.wasDerivedFrom, passage))
+        self._raw(self.report_of(span.edition)).add((subject, PROV.wasDerivedFrom, passage))
         return passage
 
     # -- reports and editions ------------------------------------------------
@@ -117,6 +182,7 @@ class Context:
             g.add((r, CRM.author, person))
             g.add((person, RDF.type, CRM.Person))
             g.add((person, RDFS.label, Literal(name)))
+            g.add((person, DCT.source, r))
         for org in meta.get("commissioned_by") or []:
             g.add((r, CRM.commissionedBy, self.reference.organisation_iri(org)))
         for place in meta.get("regions") or []:
@@ -126,6 +192,7 @@ class Context:
                 continue
             ed = mint("edition", doc.edition.id)
             g.add((r, CRM.hasEdition, ed))
+            g.add((r, DCT.source, ed))   # what sources.yaml says of a report, its files show
             g.add((ed, RDF.type, CRM.Edition))
             g.add((ed, CRM.editionOf, r))
             g.add((ed, RDFS.label, Literal(f"{report} ({doc.edition.language})")))
@@ -226,6 +293,41 @@ class Context:
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
+    def _naming(self, spans, obj, review, texts) -> list:
+        """Of a record's passages, those naming ``obj`` (all, if none does: the
+        passage-mentions check, :mod:`..citations`, reports those)."""
+        if len(spans) < 2 or not isinstance(obj, URIRef):
+            return spans
+        labels = [o for g in (self.dataset.graph(graph_iri("reference")), self.dataset.graph(graph_iri("ontology")))
+                  for p in NAME_PROPERTIES for o in g.objects(obj, p)]
+        names = citations.names_of(labels, review.spellings.get(str(obj), ()))
+        naming = [sp for sp in spans if citations.names_in(texts.get(sp.edition, sp.start, sp.end) or "", names)]
+        return naming or spans
+
     def finish(self) -> None:
-        """Checks that need the whole build: every curated title used, etc."""
-        return None
+        """One ``crm:Statement`` per claim that holds, citing every passage that states it
+        (claims of restating records that disagree with the asserted ones are dropped:
+        :class:`~crm_kg.pipeline.records.Disagreement` reports those). For the properties
+        the passage-mentions check covers, a record's passages are narrowed to those that
+        name the object: a fact read from a paragraph and a list cites, for each
+        material, the one that names it."""
+        review_path = self.settings.data_dir / "review" / "citations.yaml"
+        review = citations.Review.load(review_path) if review_path.exists() else None
+        texts = citations.Texts({d.edition.id: d for d in self.documents.values()})
+        reports = {graph_iri(r): r for r in {d.edition.report for d in self.documents.values()}}
+        for (graph, s, p, o), spans in sorted(self._claims.items(),
+                                              key=lambda kv: tuple(t.n3() for t in kv[0])):
+            g = self.dataset.graph(graph)
+            if s in self._passages or (s, p, o) not in g or not spans:
+                continue   # a passage's own description is not a claim about the report's things
+            node = statement_iri(reports[graph], (s, p, o))
+            g.add((node, RDF.type, CRM.Statement))
+            g.add((node, CRM.statementSubject, s))
+            g.add((node, CRM.statementPredicate, p))
+            g.add((node, CRM.statementObject, o))
+            spans = sorted(spans, key=lambda sp: (sp.edition, sp.start, sp.end))
+            if review is not None and str(p) in review.predicates:
+                spans = self._naming(spans, o, review, texts)
+            for span in spans:
+                g.add((node, PROV.wasDerivedFrom, self.passage(span)))
+        self._claims.clear()

@@ -93,6 +93,9 @@ def _literal_labels(g: Graph, iri: URIRef, names: dict[str, str], pref: bool = T
                 g.add((iri, SKOS.prefLabel, Literal(name, lang=lang)))
 
 
+EUR_LEX = "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:"   # + CELEX number
+
+
 def names(g: Graph, iri: URIRef, entry: dict, preferred: dict[str | None, str]) -> None:
     """A gazetteer entry's source and names: ``dct:source`` the reference graph;
     preferred names per language (rdfs:label and skos:prefLabel; key None for a
@@ -300,6 +303,7 @@ class Reference:
             g.add((iri, ORG.subOrganizationOf, mint("organisation", e["parent"])))
         if e.get("wikidata"):
             g.add((iri, SKOS.exactMatch, WD[e["wikidata"]]))
+            g.add((iri, DCT.source, WD[e["wikidata"]]))
         for report in e.get("named_in") or []:
             g.add((iri, CRM.namedIn, mint("report", report)))
         for lang, text in (e.get("description") or {}).items():
@@ -331,12 +335,15 @@ class Reference:
             g.add((point, RDF.type, GEO.Geometry))
             wkt = f"POINT({Decimal(str(e['lon'])):f} {Decimal(str(e['lat'])):f})"
             g.add((point, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)))
+            g.add((point, DCT.source, REFERENCE_SOURCE))   # the coordinates of places.yaml
         if e.get("cbs"):
             g.add((iri, CRM.cbsCode, Literal(e["cbs"])))
-        if e.get("tooi"):
+        if e.get("tooi"):   # the CBS code and name come from the government's TOOI lists
             g.add((iri, SKOS.exactMatch, URIRef(e["tooi"])))
+            g.add((iri, DCT.source, URIRef(e["tooi"])))
         if e.get("wikidata"):
             g.add((iri, SKOS.exactMatch, WD[e["wikidata"]]))
+            g.add((iri, DCT.source, WD[e["wikidata"]]))
         if e.get("iso"):
             g.add((iri, CRM.isoCode, Literal(e["iso"])))
         if e.get("member_of_eu"):
@@ -370,6 +377,7 @@ class Reference:
             g.add((iri, CRM.atomicNumber, Literal(int(e["atomic_number"]))))
         if e.get("wikidata"):
             g.add((iri, SKOS.exactMatch, WD[e["wikidata"]]))
+            g.add((iri, DCT.source, WD[e["wikidata"]]))
         for group in e.get("member_of") or []:
             group_entry = self.materials.get(group)
             if group_entry is None:
@@ -380,6 +388,7 @@ class Reference:
             value = e.get(key)
             if value is True:
                 g.add((iri, CRM.onList, mint("list", list_slug)))
+                g.add((iri, DCT.source, mint("list", list_slug)))   # the list says so
             elif value is False and not self._covered(e, key):
                 g.add((iri, CRM.notOnList, mint("list", list_slug)))
         for lang, label in (e.get("crm_list_label") or {}).items():
@@ -417,8 +426,10 @@ class Reference:
             g.add((iri, CRM.endYear, Literal(int(period[1]))))
         if e.get("celex"):
             g.add((iri, CRM.celex, Literal(e["celex"])))
+            g.add((iri, DCT.source, URIRef(EUR_LEX + e["celex"])))
         if e.get("eli"):
             g.add((iri, CRM.eli, URIRef(e["eli"])))
+            g.add((iri, DCT.source, URIRef(e["eli"])))
         for report in e.get("mentioned_in") or []:
             g.add((iri, CRM.namedIn, mint("report", report)))
         for lang, text in (e.get("note") or {}).items():
@@ -435,6 +446,11 @@ class Reference:
         except ValueError as exc:
             raise yamlio.InputError(f"{t.where('lines')}: {exc}") from None
         report = doc.edition.report
+        with ctx.citing((span,)):
+            self._target_triples(ctx, t, report, span)
+
+    @staticmethod
+    def _target_triples(ctx, t: dict, report: str, span) -> None:
         g = ctx.graph(report)
         iri = mint("target", t["id"])
         g.add((iri, RDF.type, CRM.Target))

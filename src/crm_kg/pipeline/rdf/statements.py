@@ -1,6 +1,9 @@
 """Fact records → triples, each with its passage (PROV-O).
 
-One function per record type, dispatched by :func:`emit`. Values printed in the
+One function per record type, dispatched by :func:`emit`, which runs it while
+the context cites the record's spans (:meth:`.context.Context.citing`): every
+triple it adds becomes a claim with those passages as its sources, so an
+emitter never writes provenance per statement itself. Values printed in the
 report are mapped to IRIs here: actor and time-frame labels through the
 ontology's concept labels, organisation and place names through the
 gazetteers (one IRI per real thing), numbers to ``xsd:integer``.
@@ -8,6 +11,7 @@ gazetteers (one IRI per real thing), numbers to ``xsd:integer``.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import singledispatch
 
 from rdflib import RDF, RDFS, XSD, Literal
@@ -24,24 +28,36 @@ from .context import Context
 TABLE6_ACTIVITY = {"recycling": "recycling-collection"}
 
 
-@singledispatch
+def spans_of(fact) -> tuple:
+    """The passages a record was read from: ``source`` (or ``sources``) and ``also``."""
+    spans = getattr(fact, "sources", None) or (fact.source,)
+    return (*spans, *getattr(fact, "also", ()))
+
+
 def emit(fact: object, ctx: Context) -> None:
+    """A record's triples, each a claim citing the record's passages. A record that
+    restates another (``asserts=False``: a summary table, a translation) is mapped
+    the same way but adds only its passages, to the claims that hold."""
+    asserts = getattr(fact, "asserts", True)
+    if not asserts:
+        fact = dataclasses.replace(fact, asserts=True)
+    with ctx.citing(spans_of(fact), asserts):
+        _emit(fact, ctx)
+
+
+@singledispatch
+def _emit(fact: object, ctx: Context) -> None:
     raise TypeError(f"no RDF mapping for {type(fact).__name__}")
 
 
-@emit.register
+register = _emit.register   # for emitters in other modules
+
+
+@_emit.register
 def _recommendation(row: RecommendationRow, ctx: Context) -> None:
     where = f"{row.source.edition}:{row.source.start}"
     g = ctx.graph(row.report)
     rec = mint("recommendation", row.report, row.number)
-    if not row.asserts:
-        # Another printing of the reference row (a summary table, a translation):
-        # its labels must still be known concepts, but it only adds provenance.
-        ctx.concepts.require("time-frame", row.time_frame, where)
-        for actor in row.actors:
-            ctx.concepts.require("actor-type", actor, where)
-        ctx.derive(rec, row.source, "table-row")
-        return
     g.add((rec, RDF.type, CRM.Recommendation))
     g.add((rec, CRM.number, Literal(row.number)))
     g.add((rec, CRM.notation, Literal(str(row.number))))
@@ -56,7 +72,7 @@ def _recommendation(row: RecommendationRow, ctx: Context) -> None:
     ctx.derive(rec, row.source, "table-row")
 
 
-@emit.register
+@_emit.register
 def _opportunity(item: OpportunityItem, ctx: Context) -> None:
     where = f"{item.source.edition}:{item.source.start}"
     g = ctx.graph(item.report)
@@ -78,7 +94,7 @@ def _printed_name(g, match, printed: str) -> None:
         g.add((match.iri, SKOS.altLabel, Literal(printed)))
 
 
-@emit.register
+@_emit.register
 def _organisation(row: OrganisationRow, ctx: Context) -> None:
     where = f"{row.source.edition}:{row.source.start}"
     g = ctx.graph(row.report)
@@ -120,7 +136,7 @@ def _labels(g, subject, texts: dict, prop=RDFS.label) -> None:
         g.add((subject, prop, Literal(text, lang=lang)))
 
 
-@emit.register
+@_emit.register
 def _contains(fact: F.ContainsFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     subject = ctx.product(fact.subject, fact.origin)
@@ -129,7 +145,7 @@ def _contains(fact: F.ContainsFact, ctx: Context) -> None:
     _derive_all(ctx, subject, fact)
 
 
-@emit.register
+@_emit.register
 def _constituents(fact: F.ConstituentFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     material = ctx.material(fact.material, fact.origin)
@@ -138,7 +154,7 @@ def _constituents(fact: F.ConstituentFact, ctx: Context) -> None:
     _derive_all(ctx, material, fact)
 
 
-@emit.register
+@_emit.register
 def _part(fact: F.PartFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     whole, part = ctx.product(fact.whole, fact.origin), ctx.product(fact.part, fact.origin)
@@ -146,7 +162,7 @@ def _part(fact: F.PartFact, ctx: Context) -> None:
     _derive_all(ctx, whole, fact)
 
 
-@emit.register
+@_emit.register
 def _figure(fact: F.FigureFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     fig = mint("figure", fact.report, fact.id)
@@ -176,7 +192,7 @@ def _figure(fact: F.FigureFact, ctx: Context) -> None:
     _derive_all(ctx, fig, fact)
 
 
-@emit.register
+@_emit.register
 def _goods_share(row: F.GoodsShareRow, ctx: Context) -> None:
     where = f"{row.source.edition}:{row.source.start}"
     g = ctx.graph(row.report)
@@ -200,7 +216,7 @@ def _goods_share(row: F.GoodsShareRow, ctx: Context) -> None:
     ctx.derive(fig, row.source, "table-row")
 
 
-@emit.register
+@_emit.register
 def _organisation_fact(fact: F.OrganisationFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     org = ctx.organisation(fact.name, fact.origin, fact.report).iri
@@ -226,7 +242,7 @@ def _activity(ctx: Context, label_or_slug: str, where: str):
     return found if found is not None else ctx.concepts.iri("activity", label_or_slug, where)
 
 
-@emit.register
+@_emit.register
 def _listing(row: F.OrganisationListing, ctx: Context) -> None:
     where = f"{row.source.edition}:{row.source.start}"
     g = ctx.graph(row.report)
@@ -237,7 +253,7 @@ def _listing(row: F.OrganisationListing, ctx: Context) -> None:
     ctx.derive(org.iri, row.source, "figure-text")
 
 
-@emit.register
+@_emit.register
 def _list_entry(row: F.ListEntryRow, ctx: Context) -> None:
     where = f"{row.source.edition}:{row.source.start}"
     match = ctx.reference.materials.resolve(row.label)
@@ -251,7 +267,7 @@ def _list_entry(row: F.ListEntryRow, ctx: Context) -> None:
     ctx.derive(match.iri, row.source, "table-row")
 
 
-@emit.register
+@_emit.register
 def _figure_mention(item: F.FigureMention, ctx: Context) -> None:
     """A figure names a product kind (or, failing that, a material): ``passage crm:mentions`` it."""
     where = f"{item.source.edition}:{item.source.start}"
@@ -266,7 +282,7 @@ def _figure_mention(item: F.FigureMention, ctx: Context) -> None:
     ctx.graph(item.report).add((passage, CRM.mentions, match.iri))
 
 
-@emit.register
+@_emit.register
 def _activity_definition(row: F.ActivityDefinitionRow, ctx: Context) -> None:
     where = f"{row.source.edition}:{row.source.start}"
     found = ctx.concepts.lookup("activity", row.label)
@@ -279,7 +295,7 @@ def _parent(notation: str) -> str | None:
     return notation.rsplit(".", 1)[0] if "." in notation else None
 
 
-@emit.register
+@_emit.register
 def _recommendation_item(item: F.RecommendationItem, ctx: Context) -> None:
     where = f"{item.source.edition}:{item.source.start}"
     g = ctx.graph(item.report)
@@ -296,7 +312,7 @@ def _recommendation_item(item: F.RecommendationItem, ctx: Context) -> None:
     ctx.derive(rec, item.source)
 
 
-@emit.register
+@_emit.register
 def _recommendation_detail(fact: F.RecommendationDetail, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     rec = mint("recommendation", fact.report, fact.notation)
@@ -319,7 +335,7 @@ def _recommendation_detail(fact: F.RecommendationDetail, ctx: Context) -> None:
     _derive_all(ctx, rec, fact)
 
 
-@emit.register
+@_emit.register
 def _opportunity_detail(fact: F.OpportunityDetail, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     opp = mint("opportunity", fact.report, fact.number)
@@ -331,7 +347,7 @@ def _opportunity_detail(fact: F.OpportunityDetail, ctx: Context) -> None:
     _derive_all(ctx, opp, fact)
 
 
-@emit.register
+@_emit.register
 def _capability(fact: F.CapabilityFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     cap = mint("capability", fact.report, fact.id)
@@ -346,7 +362,7 @@ def _capability(fact: F.CapabilityFact, ctx: Context) -> None:
     _derive_all(ctx, cap, fact)
 
 
-@emit.register
+@_emit.register
 def _challenge(fact: F.ChallengeFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     where = fact.origin or f"{fact.source.edition}:{fact.source.start}"
@@ -361,7 +377,7 @@ def _challenge(fact: F.ChallengeFact, ctx: Context) -> None:
     _derive_all(ctx, node, fact)
 
 
-@emit.register
+@_emit.register
 def _swot(fact: F.SwotFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     node = mint("swot", fact.report, fact.id)
@@ -381,7 +397,7 @@ def _date_literal(text: str) -> tuple[Literal, str]:
     return Literal(full, datatype=XSD.date), precision
 
 
-@emit.register
+@_emit.register
 def _event(fact: F.EventFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     node = mint("event", fact.id)
@@ -418,7 +434,7 @@ def _event(fact: F.EventFact, ctx: Context) -> None:
     _derive_all(ctx, node, fact)
 
 
-@emit.register
+@_emit.register
 def _policy_fact(fact: F.PolicyFact, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     policy = ctx.policy(fact.policy, fact.origin)
@@ -430,7 +446,7 @@ def _policy_fact(fact: F.PolicyFact, ctx: Context) -> None:
     _derive_all(ctx, policy, fact)
 
 
-@emit.register
+@_emit.register
 def _statement_disagreement(fact: F.StatementDisagreement, ctx: Context) -> None:
     g = ctx.graph(fact.report)
     a = ctx.ref(*fact.a, fact.origin, fact.report)
@@ -440,7 +456,7 @@ def _statement_disagreement(fact: F.StatementDisagreement, ctx: Context) -> None
         _labels(g, a, fact.note, RDFS.comment)
 
 
-@emit.register
+@_emit.register
 def _disagreement(fact: F.Disagreement, ctx: Context) -> None:
     """Two passages that should agree (e.g. Table 1 and Table 5 rows) and do not."""
     g = ctx.graph(fact.report)
@@ -454,4 +470,4 @@ def _disagreement(fact: F.Disagreement, ctx: Context) -> None:
 
 # Sites, rankings, flows, forecasts, horizons, dates, roles (issue 22, part 2): pipeline/rdf/sites.py
 for _record, _emitter in sites.EMITTERS.items():
-    emit.register(_record, _emitter)
+    register(_record, _emitter)

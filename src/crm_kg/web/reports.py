@@ -1,0 +1,38 @@
+"""``/reports/<id>/coverage``: the coverage map of a report (:mod:`crm_kg.pipeline.coverage`).
+
+Per edition and section, how many paragraphs yield a statement of the graph; the
+paragraphs that yield nothing are listed with their text, read from the source
+file at serve time (the reports' sentences are not stored), so a reviewer sees
+at once what was not modelled.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, render_template
+
+from .. import yamlio
+from ..pipeline import coverage
+from ..pipeline.sources import report_ids
+from . import state
+from .ld import services
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.route("/reports/<report>/coverage")
+def report_coverage(report: str):
+    settings = state.settings()
+    if report not in report_ids(settings.data_dir / "sources.yaml"):
+        abort(404)
+    label = ((yamlio.load(settings.data_dir / "sources.yaml").get("reports") or {}).get(report) or {}).get("label") or {}
+    title = label.get(g.lang) or label.get("en") or report
+    texts = services()["texts"]
+    if not texts.available:
+        return render_template("coverage.html", title=title, maps=[], error=texts.error, lang=g.lang), 503
+
+    def measure():
+        return coverage.measure(state.store(), texts.by_edition(), settings.queries_dir,
+                                settings.data_dir / "review" / "coverage-scope.yaml", report)
+
+    maps = state.per_version(f"coverage:{report}", measure)
+    return render_template("coverage.html", title=title, maps=maps, error=None, lang=g.lang)
