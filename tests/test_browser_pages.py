@@ -76,32 +76,79 @@ def test_no_page_scrolls_sideways(browser, live_server, width):  # noqa: F811
 PAGES = {
     "home-nl": "/?lang=nl",
     "queries-en": "/queries?lang=en",
+    "query-figures-gallium-en": "/queries/figures-with-source?subject=material/gallium&lang=en",
+    "query-disagreements-en": "/queries/disagreements?lang=en",
+    "query-recommendations-nl": "/queries/recommendations-for-opportunity?lang=nl",
+    "query-matrix-en": "/queries/recommendation-opportunity-matrix?lang=en",
+    "entity-gallium-en": "/id/material/gallium?lang=en",
+    "entity-cleantron-nl": "/id/organisation/cleantron?lang=nl",
+    "entity-recommendation-en": "/id/recommendation/nhfl-2025/3?lang=en",
+    "entity-noord-holland-nl": "/id/place/noord-holland?lang=nl",
+    "entity-report-en": "/id/report/nhfl-2025?lang=en",
+    "dataset-en": "/dataset?lang=en",
+    "downloads-nl": "/downloads?lang=nl",
+    "search-nl": "/search?q=galium&lang=nl",
     "sparql-en": "/sparql?lang=en",
+    "api-nl": "/api?lang=nl",
 }
 
 
-def test_api_page_tries_a_call_with_swagger_ui(browser, live_server):  # noqa: F811
+def test_dutch_pages_say_it_in_dutch(client):
+    """The words of the pages themselves (the reports' passages keep their edition's language)."""
+    for path in ("/?lang=nl", "/queries?lang=nl", "/search?q=gallium&lang=nl", "/downloads?lang=nl",
+                 "/queries/recommendations-for-opportunity?opportunity=3&actor=municipalities&lang=nl",
+                 "/queries/recommendations-for-opportunity?opportunity=1&actor=eu&lang=nl"):
+        html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+        footer = html.split("<footer>", 1)[1]
+        assert footer.startswith("crm-kg — kritieke grondstoffen in de Nederlandse provincies"), path
+        assert "result(s)" not in html and "resultaat/resultaten" not in html, path
+    one = client.get("/search?q=cleantron&lang=nl", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "1 resultaat voor" in one
+    five = client.get("/queries/recommendations-for-opportunity?opportunity=3&actor=municipalities&lang=nl",
+                      headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<span id="row-count">5</span> resultaten' in five
+
+
+def test_dutch_places_go_by_their_dutch_names(client):
+    html = client.get("/id/place/noord-holland?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    head = html.split('<header class="entity-head">', 1)[1].split("</header>", 1)[0]
+    assert '<h1 id="label">Noord-Holland</h1>' in head and "North Holland" in head   # the English name beside it
+    org = client.get("/id/organisation/cleantron?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert ">Noord-Holland<" in org and ">North Holland<" not in org
+
+
+def test_recommendation_page_reads_like_a_card_with_sources(browser, live_server):  # noqa: F811
+    import re
+
     from selenium.webdriver.common.by import By
 
     browser.set_window_size(1280, 1000)
-    browser.get(f"{live_server}/api?lang=en")
-    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#swagger-ui .opblock-tag"))
-    assert not browser.find_element(By.CSS_SELECTOR, ".static-api nav.toc").is_displayed()
-    tag = browser.find_element(By.CSS_SELECTOR, "#swagger-ui .opblock-tag[data-tag='recommendations']")
-    browser.execute_script("arguments[0].click()", tag)
-    block = _wait(browser, lambda d: d.find_elements(
-        By.CSS_SELECTOR, "#swagger-ui [id$='recommendations_for_opportunity'] .opblock-summary-control"))[0]
-    browser.execute_script("arguments[0].click()", block)
-    button = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#swagger-ui .try-out__btn"))[0]
-    browser.execute_script("arguments[0].click()", button)
-    execute = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#swagger-ui .execute"))[0]
-    browser.execute_script("arguments[0].click()", execute)
-    body = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#swagger-ui .responses-table .response-col_description pre"))[0]
-    assert '"bindings"' in body.text and "nhfl-2025/1" in body.text     # the answer, from this server
-    statuses = [td.text.strip() for td in browser.find_elements(
-        By.CSS_SELECTOR, "#swagger-ui .live-responses-table tbody .response-col_status")]
-    assert "200" in statuses, statuses
-    resources = browser.execute_script(
-        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })")
-    assert all(url.startswith(live_server) for url in resources), resources
-    assert _shot(browser, "api-try-it-en", 1280) <= 1280
+    browser.get(f"{live_server}/id/recommendation/nhfl-2025/3?lang=en")
+    card = browser.find_element(By.ID, "block-recommendation-summary")
+    text = card.text
+    for words in ("Time frame", "within 1 year", "Responsible", "municipalities", "Serves opportunity",
+                  "Help recycling companies grow their services"):
+        assert words in text, words
+    assert text.count("Serves opportunity") == 1              # four opportunities under one heading
+    # each statement has its sources beside it: the passages, both editions, text on demand
+    row = browser.find_element(By.XPATH, "//table[@id='properties']//tr[th[normalize-space()='time frame']]")
+    sources = [a.text for a in row.find_elements(By.CSS_SELECTOR, "ul.sources a")]
+    assert any("(en)" in s for s in sources) and any("(nl)" in s for s in sources), sources
+    quote = row.find_element(By.CSS_SELECTOR, "ul.sources details blockquote")
+    assert not quote.is_displayed()
+    browser.execute_script("arguments[0].open = true", row.find_element(By.CSS_SELECTOR, "ul.sources details"))
+    assert quote.is_displayed() and quote.text
+    # what a reader sees names no file, graph or ontology term (they are in the developers' fold)
+    visible = browser.find_element(By.TAG_NAME, "main").text
+    assert not re.search(r"\.txt\b|graph/|\b(?:crm|rdf|rdfs|dct|prov|skos):[A-Za-z]", visible), visible
+    fold = browser.find_element(By.ID, "for-developers")
+    browser.execute_script("arguments[0].open = true", fold)
+    assert "rdf:type" in fold.text and "https://w3id.org/crm-kg/id/recommendation/nhfl-2025/3" in fold.text
+    assert _shot(browser, "entity-recommendation-card-en", 1280) <= 1280
+
+
+def test_entity_pages_link_to_registers(client):
+    html = client.get("/id/material/gallium?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<a href="http://www.wikidata.org/entity/Q861" rel="external" class="external">Wikidata Q861</a>' in html
+    nh = client.get("/id/place/noord-holland?lang=nl", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert ">Overheid.nl (TOOI) pv27</a>" in nh and ">Wikidata Q701</a>" in nh

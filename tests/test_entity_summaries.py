@@ -100,7 +100,9 @@ def fixture_app(settings):
 
 @pytest.fixture()
 def fc(fixture_app):
-    return fixture_app.test_client()
+    client = fixture_app.test_client()
+    client.environ_base["HTTP_ACCEPT"] = "text/html"   # as a browser asks (*/* alone gets Turtle)
+    return client
 
 
 def block(html: str, name: str) -> str:

@@ -202,6 +202,8 @@ def test_build_report_reviews_each_rule(added, built, capsys, monkeypatch):
     assert f"unmatched {EDITION}:240: not a data row (header?): Recommendation | Time frame" in out
     assert "every organisation, place and material name is known to the reference data" in out
     assert f"triples in graph {REPORT}" in out
+    assert "coverage (paragraphs that yield a claim" in out and f"{EDITION} ({REPORT})" in out
+    assert "§ 4 Recommendations" in out
     assert code == 0
 
 

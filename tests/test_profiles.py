@@ -4,6 +4,7 @@ every edition of data/sources.yaml."""
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 
 import pytest
@@ -98,10 +99,13 @@ def test_a_sniffed_draft_reads_the_real_english_edition_as_its_profile_does(sett
     real = Run(load_report("nhfl-2025"), {"nhfl-2025-en": doc})
     same = {"table-5": "table-5", "table-6": "table-6", "table-2": "table-2", "table-3": "table-3",
             "table-4": "table-4", "opportunity-headings": "opportunities"}
+    def plain(record):   # the concept a person maps a bare "Recycling" to is not sniffed
+        return dataclasses.replace(record, activity_concept=None) if hasattr(record, "activity_concept") else record
+
     for drafted, hand in same.items():
         ours = draft.output(draft.profile.rule("nhfl-2025-en", drafted)).records
         theirs = real.output(real.profile.rule("nhfl-2025-en", hand)).records
-        assert ours == theirs and ours, drafted
+        assert ours == [plain(r) for r in theirs] and ours, drafted
     # the two figures: one rule each in the draft, one rule for both by hand (which compares them)
     listed = [r for rule in ("figure-1", "figure-10")
               for r in draft.output(draft.profile.rule("nhfl-2025-en", rule)).records]

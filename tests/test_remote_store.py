@@ -143,8 +143,9 @@ def test_dataset_and_forms_through_the_protocol(remote, store, built):
 
 
 def _pages(app, paths):
+    """The pages as a browser asks for them (*/* alone gets Turtle: README, "Content negotiation")."""
     client = app.test_client()
-    return {path: client.get(path) for path in paths}
+    return {path: client.get(path, headers={"Accept": "text/html"}) for path in paths}
 
 
 PAGES = ["/id/material/gallium", "/id/material/rare-earth-elements", "/id/material/dysprosium",

@@ -43,6 +43,7 @@ class Settings:
     reserved_workers: int = 1         # query workers ad-hoc /sparql may not use (saved queries, pages)
     rate_limit: float = 10.0          # requests per second per client (token bucket); 0 = no limit
     rate_burst: int = 40              # bucket size: requests a client may make at once
+    rate_limit_networks: str = "127.0.0.0/8=0, ::1/128=0"  # CIDR=rate per client network; 0 = none
     trusted_proxies: int = 0          # reverse proxies in front whose X-Forwarded-For is believed
     store: str = "embedded"           # embedded (pyoxigraph) | remote (a SPARQL 1.1 endpoint)
     endpoint: str = ""                # store = remote: its query endpoint

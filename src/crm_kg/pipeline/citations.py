@@ -166,16 +166,17 @@ def run(store, documents: dict[str, Document], queries_dir: Path, review_path: P
     return check(store.query(query_text(queries_dir)).rows, documents, Review.load(review_path))
 
 
-def report(settings, documents: dict[str, Document] | None = None) -> list[str]:
-    """The check over the built graph (``settings.ttl_dir``), as lines to print: the
-    findings, and exceptions of the reviewed file that no statement needs any more."""
+def report(settings, documents: dict[str, Document] | None = None, store=None) -> list[str]:
+    """The check over ``store`` (default: the built graph in ``settings.ttl_dir``), as lines
+    to print: the findings, and exceptions of the reviewed file no statement needs any more.
+    Either fails the build (:func:`crm_kg.pipeline.stages.run_build`) and ``crm-kg validate``."""
     from ..store.embedded import EmbeddedStore
     from .sources import read_sources
 
     documents = documents or read_sources(settings.sources, pins=settings.data_dir / "sources.yaml")
     review_path = settings.data_dir / "review" / "citations.yaml"
-    findings, stale = run(EmbeddedStore.from_directory(settings.ttl_dir), documents, settings.queries_dir,
-                          review_path)
+    store = store if store is not None else EmbeddedStore.from_directory(settings.ttl_dir)
+    findings, stale = run(store, documents, settings.queries_dir, review_path)
     return ([f"passage-mentions: {f.text()}" for f in findings]
             + [f"passage-mentions: {review_path.name} lists an exception no statement needs: "
                f"{' '.join(_short(k) for k in key)}" for key in sorted(stale)])

@@ -48,6 +48,9 @@ class OrganisationRow:
     activity: str
     location: str
     source: Span
+    # the activity concept's slug where the profile maps a printed label that is not
+    # a concept label of its own (NHFL Table 6's plain "Recycling": the collection step)
+    activity_concept: str | None = None
 
 
 @dataclass(frozen=True)

@@ -113,11 +113,13 @@ def load_editions(sources_dir: Path, pins: Path | None = None) -> dict[str, Edit
     manifest_path = Path(sources_dir) / "manifest.yaml"
     if not manifest_path.is_file():
         raise SourceError(f"no manifest.yaml in sources directory {sources_dir}")
-    try:
-        manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise SourceError(f"cannot parse manifest: {exc}") from exc
     pinned = yamlio.load(pins) or {}          # line-aware: errors and pins name file:line
+    data = manifest_path.read_bytes()
+    check_manifest_pin(manifest_path, data, pinned, pins)
+    try:
+        manifest = yaml.safe_load(data.decode("utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SourceError(f"cannot parse manifest: {exc}") from exc
     editions = {}
     for entry in manifest.get("reports", []):
         pin = pinned.get("editions", {}).get(entry.get("id"))
@@ -134,6 +136,29 @@ def load_editions(sources_dir: Path, pins: Path | None = None) -> dict[str, Edit
     if missing:
         raise SourceError(f"{manifest_path}: pinned editions missing from the manifest: {sorted(missing)}")
     return editions
+
+
+def check_manifest_pin(manifest_path: Path, data: bytes, pinned, pins: Path) -> None:
+    """The manifest (titles and metadata the graph and the web app show) is the pinned one:
+    ``manifest_sha256`` in ``data/sources.yaml``, as the editions' files are."""
+    actual = hashlib.sha256(data).hexdigest()
+    expected = pinned.get("manifest_sha256")
+    where = pinned.where("manifest_sha256") if isinstance(pinned, yamlio.Mapping) and expected else str(pins)
+    if expected is None:
+        raise SourceError(f"{manifest_path} is not pinned: {pins} needs manifest_sha256: {actual}")
+    if actual != str(expected):
+        raise SourceError(f"{manifest_path}: sha256 {actual[:12]}… does not match the pinned "
+                          f"{str(expected)[:12]}… ({where}); review the change, then pin manifest_sha256: {actual}")
+
+
+def pin_manifest(pins: Path, manifest_path: Path) -> None:
+    """Pin the manifest as it is now (``crm-kg add-report`` after adding an edition to it)."""
+    digest = hashlib.sha256(Path(manifest_path).read_bytes()).hexdigest()
+    text = Path(pins).read_text(encoding="utf-8")
+    text, found = re.subn(r"(?m)^manifest_sha256:.*$", f"manifest_sha256: {digest}", text, count=1)
+    if not found:
+        text = f"manifest_sha256: {digest}\n" + text
+    Path(pins).write_text(text, encoding="utf-8")
 
 
 def sha256_file(path: Path) -> str:

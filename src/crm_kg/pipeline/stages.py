@@ -129,6 +129,16 @@ def input_digests(settings: Settings, documents_sha: dict[str, str]) -> dict:
     return {"sources": dict(sorted(documents_sha.items())), "inputs": inputs}
 
 
+def citation_findings(settings: Settings, dataset: Dataset) -> list[str]:
+    """The passage-mentions check (:mod:`.citations`) on a dataset before it is published."""
+    from ..store.embedded import EmbeddedStore
+    from . import citations
+
+    if not (settings.data_dir / "review" / "citations.yaml").exists():
+        return []
+    return citations.report(settings, store=EmbeddedStore.from_dataset(dataset))
+
+
 def run_build(settings: Settings, validate: bool = True):
     """sources → facts → RDF → (validate) → data/ttl, atomically. Returns (result, report)."""
     from ..quality.validate import validate_dataset
@@ -141,6 +151,10 @@ def run_build(settings: Settings, validate: bool = True):
         report = validate_dataset(result.dataset, settings)
         if not report.conforms:
             return result, report
+        lines = citation_findings(settings, result.dataset)
+        if lines:
+            raise BuildError("the passage-mentions check failed (fix the citation, or list a true "
+                             "exception with its reason in data/review/citations.yaml):\n  " + "\n  ".join(lines))
     editions = load_editions(settings.sources, settings.data_dir / "sources.yaml")
     files = render(result.dataset, graph_names(settings),
                    input_digests(settings, {e.file: e.sha256 for e in editions.values()}))

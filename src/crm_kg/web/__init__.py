@@ -53,7 +53,7 @@ from . import (
     state,
     vendor,
 )
-from .i18n import pick_language
+from .i18n import pick_language, plural, t
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -69,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     live = store if isinstance(store, LiveStore) else LiveStore(store, opener)
     state.install(app, settings, live, QueryLibrary(settings.queries_dir))
     app.jinja_env.autoescape = True
+    app.jinja_env.globals.update(ui=t, plural=plural)   # words of every page, plurals counted
     limits.install(app, settings)        # first: a refused request costs nothing more
 
     @app.before_request

@@ -13,6 +13,7 @@ linked and marked with the named graph it is in (``inferred`` ones too).
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -35,10 +36,25 @@ PLAIN_TYPES = {XSD + "string", XSD + "integer", XSD + "decimal", XSD + "double",
 FIRST = [RDF_TYPE, PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label",
          PREFIXES["skos"] + "altLabel", CRM + "description", PREFIXES["skos"] + "definition"]
 COLLAPSE = 12  # value lists longer than this are folded into <details>
+# statements for developers, not readers: the RDF type, the reference record's source, the
+# entity-level derivation (the passages are shown as sources beside each statement)
+TECHNICAL = {RDF_TYPE, PREFIXES["dct"] + "source", PREFIXES["prov"] + "wasDerivedFrom",
+             CRM + "namedIn", CRM + "notation", PREFIXES["rdfs"] + "label",
+             PREFIXES["skos"] + "prefLabel", PREFIXES["skos"] + "altLabel"}
+# the outside registers whose pages a reader may follow
+EXTERNAL = {"http://www.wikidata.org/": "Wikidata", "https://www.wikidata.org/": "Wikidata",
+            "https://eur-lex.europa.eu/": "EUR-Lex", "http://data.europa.eu/eli/": "EUR-Lex (ELI)",
+            "http://publications.europa.eu/resource/celex/": "EUR-Lex (CELEX)",
+            "https://identifier.overheid.nl/tooi/": "Overheid.nl (TOOI)",
+            "https://opendata.cbs.nl/": "CBS", "https://www.cbs.nl/": "CBS"}
+EDITION_FILES = """PREFIX crm: <https://w3id.org/crm-kg/ontology#>
+SELECT ?edition ?file ?sha256 WHERE { ?edition crm:fileName ?file . OPTIONAL { ?edition crm:sha256 ?sha256 } }"""
 
 TEXT = {
     "lines": {"en": "lines", "nl": "regels"},
     "line": {"en": "line", "nl": "regel"},
+    "inferred": {"en": "inferred by a rule", "nl": "afgeleid met een regel"},
+    "ontology": {"en": "the ontology", "nl": "de ontologie"},
 }
 
 
@@ -53,10 +69,22 @@ class Term:
 
 
 @dataclass
+class Source:
+    """Where one statement comes from: a passage of an edition (its text on demand), or the
+    reference source of an entry (Wikidata, a code list, EUR-Lex…), or a rule of inference."""
+    text: str
+    href: str | None = None
+    passage: PassageText | None = None
+    external: bool = False
+
+
+@dataclass
 class Value:
     term: Term
     graphs: list[Term]
     inferred: bool
+    key: str = ""                                   # the value as statement-sources names it
+    sources: list[Source] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +124,20 @@ class Citation:
     start: int
     end: int
     text: PassageText
+    also: list["Citation"] = field(default_factory=list)   # the same words elsewhere
+
+
+def _merged(citations: list["Citation"]) -> list["Citation"]:
+    """One citation per passage text: the same words in another place (a table row and its
+    summary, or the same edition twice) become that citation's ``also``."""
+    out: dict[str, Citation] = {}
+    for c in citations:
+        key = " ".join((c.text.text or f"{c.edition.iri}:{c.start}-{c.end}").split()).casefold()
+        if key in out:
+            out[key].also.append(c)
+        else:
+            out[key] = c
+    return list(out.values())
 
 
 @dataclass
@@ -111,6 +153,8 @@ class EntityView:
     sources: list[Citation] = field(default_factory=list)
     mentions: list[Citation] = field(default_factory=list)
     properties: list[PropertyRow] = field(default_factory=list)
+    technical: list[PropertyRow] = field(default_factory=list)   # for developers: types, dct:source…
+    links: list[Term] = field(default_factory=list)               # Wikidata, CBS, EUR-Lex… as links
     inbound: list[PropertyRow] = field(default_factory=list)
     titles: list[tuple[Term, str]] = field(default_factory=list)   # edition → full title (manifest)
     heading: str | None = None                                      # a section's heading (source file)
@@ -120,8 +164,10 @@ class EntityView:
 class Describer:
     """Builds :class:`EntityView` objects; one per app (it holds no request state)."""
 
-    def __init__(self, store, blocks: Blocks, index: GraphIndex, iris: IriMap, texts: SourceTexts):
+    def __init__(self, store, blocks: Blocks, index: GraphIndex, iris: IriMap, texts: SourceTexts,
+                 statement_sources=None):
         self.store, self.blocks, self.index, self.iris, self.texts = store, blocks, index, iris, texts
+        self.statement_sources = statement_sources   # the saved query queries/statement-sources.rq
 
     # -- helpers ---------------------------------------------------------------
 
@@ -169,14 +215,29 @@ class Describer:
             alt_labels=self.index.alt_labels(iri, lang), descriptions=[])
         outbound = self.run("outbound", values).rows
         inbound = self.run("inbound", values).rows
-        view.properties = self._rows(outbound, "p", "o", lang)
+        rows = self._rows(outbound, "p", "o", lang)
+        view.technical = [r for r in rows if r.prop.iri in TECHNICAL]
+        view.properties = [r for r in rows if r.prop.iri not in TECHNICAL]
+        sources = self.sources(iri, lang)
+        for row in view.properties:
+            for value in row.values:
+                value.sources = sources.get((row.prop.iri, value.key), [])
+        links: OrderedDict[str, Term] = OrderedDict()
+        for r in rows:
+            for v in r.values:
+                site = next((name for prefix, name in EXTERNAL.items() if (v.term.href or "").startswith(prefix)), None)
+                if site and v.term.href not in links:
+                    code = v.term.href.rstrip("/").rsplit("/", 1)[-1]
+                    links[v.term.href] = Term(f"{site} {code}", v.term.href, v.term.iri)
+        view.links = list(links.values())
         view.inbound = self._rows(inbound, "p", "s", lang)
         view.descriptions = self._descriptions(outbound, lang)
         for query in self.blocks.summaries_for(self.index.all_types(iri)):
             block = self._block(query, values, lang)
             if block.rows or not block.generic:
                 view.blocks.append(block)
-        view.sources = self._citations("sources", values, lang)
+        view.sources = _merged(sorted(self._citations("sources", values, lang),   # the reader's edition first
+                                      key=lambda c: not (c.edition.iri or "").endswith("-" + lang)))
         view.mentions = self._citations("mentions", values, lang)
         view.map, view.map_caption = self._map(iri, outbound, lang)
         view.titles = self._titles(values, lang)
@@ -199,12 +260,55 @@ class Describer:
             for node, graphs in values.items():
                 asserted = [g for g in graphs if g != inferred_graph]
                 items.append(Value(self.term(node, lang), [self.graph_term(g, lang) for g in sorted(set(graphs))],
-                                   inferred=not asserted))
+                                   inferred=not asserted, key=_key(node)))
             items.sort(key=lambda v: (v.inferred, v.term.lang not in (lang, None), v.term.text.casefold()))
             out.append(PropertyRow(self.term(URIRef(prop), lang), items))
         out.sort(key=lambda r: (FIRST.index(r.prop.iri) if r.prop.iri in FIRST else len(FIRST),
                                 r.prop.text.casefold()))
         return out
+
+    def sources(self, iri: str, lang: str) -> dict[tuple[str, str], list[Source]]:
+        """The sources of each statement about ``iri`` — (predicate, object) → sources, one per
+        passage (both editions when both state it) — from ``queries/statement-sources.rq``
+        (per-statement provenance: crm:Statement … prov:wasDerivedFrom passage)."""
+        if self.statement_sources is None:
+            return {}
+        query = self.statement_sources
+        result = self.store.query(query.text, query.bind({"subject": iri}))
+        editions = self._editions()
+        out: dict[tuple[str, str], list[Source]] = {}
+        seen: set[tuple] = set()
+        for row in result.rows:
+            key = (str(row["predicate"]), _key(row["object"]))
+            passage, source = row.get("passage"), row.get("source")
+            if passage is not None and row.get("edition") is not None:
+                edition, start, end = str(row["edition"]), int(row["start"]), int(row["end"])
+                if (key, edition, start, end) in seen:
+                    continue
+                seen.add((key, edition, start, end))
+                word = TEXT["line" if start == end else "lines"][lang]
+                span = str(start) if start == end else f"{start}–{end}"
+                file, sha = editions.get(edition, (None, None))
+                text = self.texts.passage(file, sha, start, end) if file else None
+                out.setdefault(key, []).append(Source(f"{self.name(edition, lang)}, {word} {span}",
+                                                      self.iris.href(str(passage)), text))
+            elif source is not None and (key, str(source)) not in seen:
+                seen.add((key, str(source)))
+                src = str(source)
+                if src.endswith(("/graph/inferred", "/graph/ontology")):
+                    label = TEXT["inferred" if src.endswith("inferred") else "ontology"][lang]
+                    out.setdefault(key, []).append(Source(label, self.iris.href(src)))
+                else:
+                    out.setdefault(key, []).append(Source(self.name(src, lang), self.iris.href(src),
+                                                          external=not self.iris.is_ours(src)))
+        return out
+
+    def _editions(self) -> dict[str, tuple[str | None, str | None]]:
+        """Edition IRI → (file name, SHA-256), to read passages from the source files."""
+        if getattr(self, "_edition_files", None) is None:
+            rows = self.store.query(EDITION_FILES).rows
+            self._edition_files = {str(r["edition"]): (_s(r.get("file")), _s(r.get("sha256"))) for r in rows}
+        return self._edition_files
 
     def _descriptions(self, outbound: list[dict], lang: str) -> list[str]:
         wanted = (CRM + "description", PREFIXES["skos"] + "definition", PREFIXES["rdfs"] + "comment")
@@ -222,7 +326,10 @@ class Describer:
             keep = [i for i in range(len(columns)) if any(r[i] is not None for r in rows)]
             columns = [columns[i] for i in keep]
             rows = [[r[i] for i in keep] for r in rows]
-        return Block(query, query.label(lang), query.description.get(lang, query.description.get("en", "")),
+            for before, row in zip(rows[::-1][1:], rows[::-1]):   # a heading said once per group
+                if row[0] is not None and before[0] == row[0] and row[0].kind == "literal" and len(row) > 1:
+                    row[0] = None
+        return Block(query, query.label(lang), plain(query.description.get(lang, query.description.get("en", ""))),
                      [label.get(lang) or label["en"] for _, label in columns], rows,
                      generic=PREFIXES["owl"] + "Thing" in query.applies_to)
 
@@ -273,6 +380,24 @@ class Describer:
             if title:
                 out.append((self.term(row["edition"], lang), title))
         return out
+
+
+_CURIE = r"\b(?:crm|prov|skos|rdfs|rdf|dct|owl|schema|geo|org|xsd):[A-Za-z][A-Za-z0-9]*"
+
+
+def plain(text: str) -> str:
+    """Help text for readers: parentheses naming ontology terms dropped, other terms in words
+    (``crm:hasPart`` → "has part"); the terms stay in the RDF and the ontology's pages."""
+    text = re.sub(r"\s*\([^()]*" + _CURIE + r"[^()]*\)", "", text)
+    text = re.sub(_CURIE, lambda m: re.sub(r"(?<=[a-z])([A-Z])", lambda c: " " + c.group(1).lower(),
+                                          m.group().split(":", 1)[1]), text)
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def _key(node) -> str:
+    """A term as a key: IRIs and plain values by their text, language-tagged ones with the tag."""
+    lang = getattr(node, "language", None)
+    return f"{node}@{lang}" if lang else str(node)
 
 
 def _s(node) -> str | None:

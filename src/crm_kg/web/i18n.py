@@ -9,7 +9,13 @@ TEXT = {
     "queries": {"en": "Questions", "nl": "Vragen"},
     "sparql": {"en": "SPARQL", "nl": "SPARQL"},
     "run": {"en": "Answer", "nl": "Beantwoorden"},
-    "results": {"en": "result(s)", "nl": "resultaat/resultaten"},
+    "results": {"en": "result|results", "nl": "resultaat|resultaten"},
+    "results_for": {"en": "result for|results for", "nl": "resultaat voor|resultaten voor"},
+    "rows": {"en": "row|rows", "nl": "rij|rijen"},
+    "footer": {"en": "crm-kg — critical raw materials in the Dutch provinces. Data derived from HCSS "
+                     "reports; every fact cites its passage.",
+               "nl": "crm-kg — kritieke grondstoffen in de Nederlandse provincies. Gegevens afgeleid uit "
+                     "rapporten van HCSS; elk feit verwijst naar de passage waar het staat."},
     "no_results": {"en": "No results.", "nl": "Geen resultaten."},
     "show_sparql": {"en": "Show the SPARQL", "nl": "Toon de SPARQL"},
     "open_editor": {"en": "Open in the SPARQL editor", "nl": "Open in de SPARQL-editor"},
@@ -30,7 +36,15 @@ def pick_language(request) -> str:
 def t(key: str, lang: str, **kwargs) -> str:
     entry = TEXT.get(key, {})
     text = entry.get(lang) or entry.get("en") or key
+    if "|" in text:                      # one|other: the plural unless n == 1 says otherwise
+        one, other = text.split("|", 1)
+        text = one if kwargs.get("n") == 1 else other
     return text.format(**kwargs) if kwargs else text
+
+
+def plural(key: str, n: int, lang: str) -> str:
+    """``n`` and the word in its number: "1 result", "5 resultaten" (CLDR: one/other, en and nl)."""
+    return f"{n} {t(key, lang, n=n)}"
 
 
 def pick(texts: dict, lang: str) -> str:

@@ -76,6 +76,12 @@ class GraphIndex:
         self.ancestors: dict[str, set[str]] = defaultdict(set)
         for row in store.query(blocks.text("index-located")).rows:
             self.ancestors[str(row["place"])].add(str(row["outer"]))
+        # Dutch places go by their official Dutch names in every language ("Noord-Holland",
+        # not "North Holland"); the English name is shown beside it as an alternative
+        netherlands = iris.base + "id/place/netherlands"
+        official = {PREFIXES["crm"] + c for c in ("Province", "Municipality", "Town")}
+        self.dutch_places = {p for p, outer in self.ancestors.items()
+                             if netherlands in outer and self.types.get(p, set()) & official}
         self.points: dict[str, tuple[float, float]] = {}
         for row in store.query(blocks.text("index-points")).rows:
             point = parse_point(str(row["wkt"]))
@@ -88,6 +94,8 @@ class GraphIndex:
         """The name to show: prefLabel/label in ``lang``, then untagged, then any."""
         entry = self.labels.get(iri)
         if entry:
+            if iri in self.dutch_places:
+                lang = "nl"
             for language in (lang, None):
                 for prop in (PREF, RDFS_LABEL):
                     if language in entry.get(prop, {}):
@@ -113,7 +121,11 @@ class GraphIndex:
 
     def alt_labels(self, iri: str, lang: str) -> list[str]:
         shown = {self.label(iri, lang)}
-        names = {str(l) for l in self.alt.get(iri, []) if l.language in (lang, None)} - shown
+        names = {str(l) for l in self.alt.get(iri, []) if l.language in (lang, None)}
+        if iri in self.dutch_places and lang != "nl":   # its name in the reader's language
+            names |= {text for prop in (PREF, RDFS_LABEL)
+                      for language, text in self.labels.get(iri, {}).get(prop, {}).items() if language == lang}
+        names -= shown
         return sorted(names, key=lambda n: (n.casefold(), n))   # the same order from every store
 
     # -- types ---------------------------------------------------------------

@@ -27,7 +27,7 @@ from .blocks import Blocks
 from .entity import Describer
 from .index import GraphIndex, Hit
 from .negotiation import NotAcceptable, prefers_html
-from .paths import IriMap
+from .paths import IriMap, is_iri
 from .rdfdoc import BY_EXTENSION, FORMATS, HTML, negotiate, not_acceptable, rdf_response
 from .texts import SourceTexts
 
@@ -62,7 +62,8 @@ def iri_map() -> IriMap:
 
 def describer() -> Describer:
     s = services()
-    return Describer(state.store(), s["blocks"], s["index"], iri_map(), s["texts"])
+    return Describer(state.store(), s["blocks"], s["index"], iri_map(), s["texts"],
+                     state.library().queries.get("statement-sources"))   # each statement's sources
 
 
 def _etag(*parts: str) -> str:
@@ -88,6 +89,8 @@ def entity(kind: str, rest: str):
     path = request.path
     iri = d.iris.iri(path)
     extension = None
+    if not is_iri(iri):          # a%20b, %3Cx%3E, %00…: no IRI, so none of ours (never a store error)
+        abort(404)
     if not d.exists(iri):
         stem, dot, ext = path.rpartition(".")
         if not dot or ext not in EXTENSIONS or "/" in ext or not d.exists(d.iris.iri(stem)):

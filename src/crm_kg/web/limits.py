@@ -8,6 +8,14 @@
   ``trusted_proxies`` reverse proxies — the address they saw, read from the
   right of ``X-Forwarded-For``; IPv6 clients are counted per /64, the block a
   single host is usually given. Buckets are per web process.
+  ``rate_limit_networks`` sets the rate of client networks apart
+  (``"127.0.0.0/8=0, ::1/128=0, 10.0.0.0/8=50"``: CIDR ``=`` requests per
+  second, 0 = no limit); the most specific network holding the client's
+  address wins, any other client gets ``rate_limit``. By default loopback
+  clients (a notebook or a test on the same machine) are not limited. A
+  request that carries ``X-Forwarded-For`` from a proxy that is not trusted
+  (``trusted_proxies = 0``) is never taken for a loopback client: behind a
+  proxy on the same machine every client would otherwise look local.
 * Lane: requests to ``/sparql`` run in the ``"adhoc"`` lane
   (:data:`crm_kg.store.pool.LANE`), which a worker pool keeps off its reserved
   workers, so saved queries and pages still answer under a flood.
@@ -22,6 +30,7 @@ import time
 
 from flask import Flask, Response, g, request
 
+from ..errors import CrmKgError
 from ..store.pool import LANE
 from . import state
 
@@ -66,13 +75,50 @@ class TokenBuckets:
         return len(self._buckets)
 
 
-def client_key(remote_addr: str | None, forwarded_for: str | None, trusted_proxies: int) -> str:
-    """The address a client is counted by (see the module doc)."""
+def client_address(remote_addr: str | None, forwarded_for: str | None, trusted_proxies: int) -> str:
+    """The client's address: the peer's, or the one ``trusted_proxies`` proxies forwarded."""
     address = remote_addr or "unknown"
     if trusted_proxies > 0 and forwarded_for:
         hops = [part.strip() for part in forwarded_for.split(",") if part.strip()]
         if len(hops) >= trusted_proxies:
             address = hops[-trusted_proxies]
+    return address
+
+
+def network_rates(text: str) -> list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, float]]:
+    """``"127.0.0.0/8=0, ::1/128=0"`` → [(network, rate)], most specific first."""
+    rates = []
+    for item in (part.strip() for part in (text or "").replace(";", ",").split(",")):
+        if not item:
+            continue
+        network, eq, rate = item.partition("=")
+        try:
+            rates.append((ipaddress.ip_network(network.strip(), strict=False), float(rate) if eq else 0.0))
+        except ValueError:
+            raise CrmKgError(f"setting rate_limit_networks: {item!r} is not NETWORK=RATE "
+                             "(e.g. 127.0.0.0/8=0)") from None
+        if rates[-1][1] < 0:
+            raise CrmKgError(f"setting rate_limit_networks: {item!r}: a rate is 0 or more")
+    return sorted(rates, key=lambda nr: -nr[0].prefixlen)
+
+
+def rate_for(address: str, rates, default: float) -> float:
+    """The rate of the first (most specific) network holding ``address``, else ``default``."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return default
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for network, rate in rates:
+        if ip.version == network.version and ip in network:
+            return rate
+    return default
+
+
+def client_key(remote_addr: str | None, forwarded_for: str | None, trusted_proxies: int) -> str:
+    """The address a client is counted by (see the module doc)."""
+    address = client_address(remote_addr, forwarded_for, trusted_proxies)
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -86,21 +132,35 @@ def client_key(remote_addr: str | None, forwarded_for: str | None, trusted_proxi
 
 def install(app: Flask, settings) -> None:
     """Register the rate limit and the lanes on ``app`` (before any other request hook)."""
+    rates = network_rates(getattr(settings, "rate_limit_networks", ""))
     buckets = TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None
     state.of(app).rate_limit = buckets
+    by_rate: dict[float, TokenBuckets] = {settings.rate_limit: buckets} if buckets is not None else {}
+    for _, rate in rates:
+        if rate > 0 and rate not in by_rate:
+            by_rate[rate] = TokenBuckets(rate, settings.rate_burst)
 
     @app.before_request
     def _limit():
         if request.endpoint in EXEMPT:
             return None
-        if buckets is not None:
+        if buckets is not None or by_rate:
+            forwarded = request.headers.get("X-Forwarded-For")
+            address = client_address(request.remote_addr, forwarded, settings.trusted_proxies)
+            rate = rate_for(address, rates, settings.rate_limit)
+            if forwarded and settings.trusted_proxies == 0 and rate != settings.rate_limit:
+                rate = settings.rate_limit             # an untrusted proxy's client: the world's limit
+            bucket = by_rate.get(rate)
+        else:
+            bucket = None
+        if bucket is not None:
             key = client_key(request.remote_addr, request.headers.get("X-Forwarded-For"),
                              settings.trusted_proxies)
-            wait = buckets.take(key)
+            wait = bucket.take(key)
             if wait > 0:
                 retry = max(1, math.ceil(wait))
                 return Response(
-                    f"too many requests from {key}: this service answers {settings.rate_limit:g} "
+                    f"too many requests from {key}: this service answers {rate:g} "
                     f"requests per second per client (bursts of {settings.rate_burst}); "
                     f"retry after {retry} s\n",
                     status=429, mimetype="text/plain",

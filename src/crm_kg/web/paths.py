@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from ..iri import CRM, PREFIXES
 
 ONTOLOGY_NS = str(CRM)
@@ -76,3 +78,13 @@ class IriMap:
             return iri
         local = iri[len(best[1]):]
         return f"{best[0]}:{local}" if local and "#" not in local else iri
+
+
+def is_iri(text: str) -> bool:
+    """``text`` is an absolute IRI (RFC 3987) a store accepts: no space, ``<>"{}|\\^```,
+    control character or broken ``%`` escape (``/id/material/a%20b`` stands for none)."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True

@@ -89,7 +89,7 @@ COLUMNS = {
 TEXT = {
     "any": {"en": "(any)", "nl": "(alle)"},
     "answer": {"en": "Answer", "nl": "Beantwoorden"},
-    "results": {"en": "results", "nl": "resultaten"},
+    "results": {"en": "result|results", "nl": "resultaat|resultaten"},
     "showing": {"en": "showing {first}–{last} of {total}", "nl": "{first}–{last} van {total} getoond"},
     "no_results": {"en": "No results.", "nl": "Geen resultaten."},
     "truncated": {"en": "The answer was cut off at {n} rows (the limit of this service).",
@@ -119,6 +119,9 @@ TEXT = {
 def t(key: str, lang: str, **kwargs) -> str:
     entry = TEXT[key]
     text = entry.get(lang) or entry["en"]
+    if "|" in text:                      # one|other (CLDR plural categories of en and nl)
+        one, other = text.split("|", 1)
+        text = one if kwargs.get("n") == 1 else other
     return text.format(**kwargs) if kwargs else text
 
 

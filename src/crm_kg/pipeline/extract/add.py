@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from ... import yamlio
-from ..sources import Document, Edition
+from ..sources import Document, Edition, pin_manifest
 from .entities import load_gazetteers
 from .sniff import Sniffed, draft_profile, sniff
 from .tables import ExtractError
@@ -104,6 +104,7 @@ def add_report(file: Path, report: str, *, sources: Path, data_dir: Path, langua
         if not re.search(r"(?m)^reports:\s*$", existing):
             raise AddReportError(f"{manifest_path}: no top-level 'reports:' list to add the edition to")
         manifest_path.write_text(existing.rstrip("\n") + "\n" + entry, encoding="utf-8")
+        pin_manifest(pins_path, manifest_path)   # the manifest is pinned like the editions
     _pin(pins_path, edition, report, file.name, sha256, label or report, year, publisher)
     profile.parent.mkdir(parents=True, exist_ok=True)
     profile.write_text(draft_profile(report, edition, found), encoding="utf-8")

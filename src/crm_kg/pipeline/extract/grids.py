@@ -263,6 +263,7 @@ class OrganisationsParams:
     header: str = regex("^Company$")      # tabs: a header row's first cell; spaced: a header line
     columns: dict[str, int] = field(default_factory=lambda: {"name": 0, "activity": 1, "place": 2})
     activities: list[str] = field(default_factory=list)   # spaced: the activity column's closed list
+    activity_concepts: dict[str, str] = field(default_factory=dict)  # printed label → activity slug
 
     def __post_init__(self):
         _layout(self.layout, ("tabs", "spaced"))
@@ -289,7 +290,8 @@ def organisation_table(doc: Document, rule: Rule, run) -> Output:
                 raise ExtractError(f"{doc.edition.id}:{row.line}: {rule.label} row needs {width} cells, "
                                    f"got {row.cells}")
             c = {k: row.cells[i] for k, i in p.columns.items()}
-            out.append(OrganisationRow(rule.report, c["name"], c["activity"], c["place"], doc.span(row.line)))
+            out.append(OrganisationRow(rule.report, c["name"], c["activity"], c["place"], doc.span(row.line),
+                                       p.activity_concepts.get(c["activity"])))
     else:
         activities = sorted(p.activities, key=len, reverse=True)
         row_rx = re.compile(r"^\s*(?P<name>.+) (?P<activity>" + "|".join(re.escape(a) for a in activities)
@@ -309,7 +311,7 @@ def organisation_table(doc: Document, rule: Rule, run) -> Output:
             if not match:
                 raise ExtractError(f"{doc.edition.id}:{n}: not a {rule.label} row: {line!r}")
             out.append(OrganisationRow(rule.report, match["name"].strip(), match["activity"], match["place"],
-                                       doc.span(n)))
+                                       doc.span(n), p.activity_concepts.get(match["activity"])))
     if not out:
         raise ExtractError(f"{doc.edition.id}: {rule.label} has no rows")
     return Output(out)

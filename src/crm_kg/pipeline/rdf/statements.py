@@ -23,10 +23,6 @@ from ..resolve import concept
 from . import sites
 from .context import Context
 
-# Table 6 prints the pre-treatment category as plain "Recycling"; Annex 2 says
-# Figure 10 is drawn from Table 6, and Figure 10 names that category in full.
-TABLE6_ACTIVITY = {"recycling": "recycling-collection"}
-
 
 def spans_of(fact) -> tuple:
     """The passages a record was read from: ``source`` (or ``sources``) and ``also``."""
@@ -100,9 +96,8 @@ def _organisation(row: OrganisationRow, ctx: Context) -> None:
     g = ctx.graph(row.report)
     org = ctx.organisation(row.name, where, row.report)
     _printed_name(g, org, row.name)
-    activity_key = TABLE6_ACTIVITY.get(row.activity.strip().casefold(), None)
-    activity = concept("activity", activity_key) if activity_key else \
-        ctx.concepts.require("activity", row.activity, where)
+    activity = ctx.concepts.iri("activity", row.activity_concept, where) if row.activity_concept else \
+        ctx.concepts.require("activity", row.activity, where)   # the profile maps ambiguous labels
     g.add((org.iri, CRM.activity, activity))
     place = ctx.place(row.location, where, strict=False)
     g.add((org.iri, CRM.locatedIn, place))
