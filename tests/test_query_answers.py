@@ -45,7 +45,7 @@ def test_every_query_has_a_test_of_its_answer(library):
     here = Path(__file__).parent
     texts = "".join((here / f).read_text(encoding="utf-8") for f in (
         "test_query_answers.py", "test_nhfl_queries.py", "test_zh_graph.py", "test_reference.py",
-        "test_statement_sources.py"))
+        "test_sites_graph.py", "test_statement_sources.py"))
     untested = [q.name for q in library if f'"{q.name}"' not in texts]
     assert not untested, untested
     assert len(library) >= 25

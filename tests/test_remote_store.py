@@ -265,6 +265,14 @@ def test_typed_values_survive(remote, store):
                <https://w3id.org/crm-kg/ontology#value> ?x BIND(<http://www.w3.org/2001/XMLSchema#decimal>(?x) AS ?v) }"""
     assert remote.query(query).rows == store.query(query).rows == [
         {"v": Literal("90", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))}]
+    month = """SELECT ?d WHERE { <https://w3id.org/crm-kg/id/policy/nationale-grondstoffenstrategie>
+               <https://w3id.org/crm-kg/ontology#presentedOn> ?d }"""      # a month stays a month (issue 22)
+    assert remote.query(month).rows == store.query(month).rows == [
+        {"d": Literal("2022-12", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYearMonth"))}]
+    month = """SELECT ?d WHERE { <https://w3id.org/crm-kg/id/policy/nationale-grondstoffenstrategie>
+               <https://w3id.org/crm-kg/ontology#presentedOn> ?d }"""      # a month stays a month (issue 22)
+    assert remote.query(month).rows == store.query(month).rows == [
+        {"d": Literal("2022-12", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYearMonth"))}]
     wkt = "SELECT ?w WHERE { ?g <http://www.opengis.net/ont/geosparql#asWKT> ?w } LIMIT 1"
     value = remote.query(wkt).rows[0]["w"]
     assert str(value.datatype) == "http://www.opengis.net/ont/geosparql#wktLiteral"

@@ -49,7 +49,9 @@ def test_200_sampled_statements_each_have_a_source(quads, sources):
     for s, p, o, g in sample:
         if s not in answers:
             answers[s] = sources(str(s))
-        rows = [r for r in answers[s] if r["predicate"] == p and r["object"] == o and r["graph"] == g]
+        rows = [r for r in answers[s] if r["predicate"] == p and r["graph"] == g and (
+            r["object"] == o or isinstance(o, BNode) and isinstance(r["object"], BNode))]   # a blank node
+        # (an OWL union's list) has no identity across stores and answers: any blank object matches
         assert rows, f"statement-sources does not answer {s.n3()} {p.n3()} {o.n3()} in {g}"
         assert all(r.get("passage") is not None or r.get("source") is not None for r in rows), rows
         if str(g).endswith(("nhfl-2025", "zh-2024")) and p != PROV.wasDerivedFrom and s not in bibliographic:

@@ -88,7 +88,10 @@ def test_recommendation_links(store):
 
     assert objects("1.1", "subRecommendationOf") == {"1"}
     assert objects("6", "hasSubRecommendation") == {"6.1", "6.2", "6.3", "6.4", "6.5"}   # inferred inverse
-    assert objects("5.1", "involvesParty") == {"innovationquarter", "tno", "universiteit-leiden", "tu-delft"}
+    # 5.1's lead (the province, crm:leadParty) is a party too: crm:involvesParty is the super-property
+    assert objects("5.1", "involvesParty") == {"innovationquarter", "tno", "universiteit-leiden", "tu-delft",
+                                               "provincie-zuid-holland"}
+    assert objects("5.1", "leadParty") == {"provincie-zuid-holland"}
     assert objects("8", "involvesParty") == {"nwo", "european-union"}
     assert objects("1.2", "usesInstrument") == {"groeifondsvoorstel-circulaire-kritieke-grondstoffen",
                                                 "nationaal-groeifonds"}

@@ -43,6 +43,9 @@ KINDS = frozenset({
     "list", "activity", "actor-type", "time-frame", "province-role",
     "challenge-category", "level", "sector", "measure-type", "unit", "metric",
     "qualifier", "date-precision", "passage-kind", "geometry",
+    # issue 22, part 2: sites and the claims about them, and their concept schemes
+    "site", "ranking", "flow", "forecast", "site-kind", "site-status", "ranking-kind",
+    "flow-kind", "trend-variable", "trend-direction", "likelihood",
 })
 
 _SLUG_PART = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")

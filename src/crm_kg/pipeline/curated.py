@@ -28,6 +28,15 @@ Sections and their keys (``?`` optional)::
     policies:        policy, applies_to?, implements?, source, also?
     disagreements:   a, b, note?, source, also?   (a, b: kind:id of two statements,
                      or two spans <edition>:<lines> of passages that disagree; then note is required)
+    sites:           id, label, kind, place, status?, operator?, assets?, figures?, source, also?
+    rankings:        id, label, subject, kind, scope, position?, among?, source, also?
+    flows:           id, label, kind, from?, to?, of?, likelihood?, horizon_from?, horizon_to?,
+                     source, also?
+    forecasts:       id, label, of?, variable, direction, scope?, likelihood?, horizon_from?,
+                     horizon_to?, figures?, source, also?
+    horizons:        subject, horizon_from?, horizon_to?, source, also?
+    dates:           policy, presented, source, also?
+    roles:           notation, lead?, partners?, source, also?
 
 References to other things are slugs of ``data/reference`` entries (or names
 the gazetteers resolve); typed references are ``kind:slug``
@@ -79,6 +88,19 @@ SCHEMAS: dict[str, dict] = {
                "amount": "dict?", **COMMON},
     "policies": {"policy": ("str", True), "applies_to": LIST, "implements": LIST, **COMMON},
     "disagreements": {"a": ("str", True), "b": ("str", True), "note": "dict?", **COMMON},
+    # issue 22, part 2 (sites.yaml): records.SiteFact … RoleFact
+    "sites": {"id": ("str", True), "label": TEXTS, "kind": ("str", True), "place": ("str", True),
+              "status": "str?", "operator": "str?", "assets": LIST, "figures": LIST, **COMMON},
+    "rankings": {"id": ("str", True), "label": TEXTS, "subject": ("str", True), "kind": ("str", True),
+                 "scope": ("str", True), "position": "int?", "among": LIST, **COMMON},
+    "flows": {"id": ("str", True), "label": TEXTS, "kind": ("str", True), "from": LIST, "to": LIST,
+              "of": LIST, "likelihood": "str?", "horizon_from": "int?", "horizon_to": "int?", **COMMON},
+    "forecasts": {"id": ("str", True), "label": TEXTS, "of": LIST, "variable": ("str", True),
+                  "direction": ("str", True), "scope": LIST, "likelihood": "str?", "horizon_from": "int?",
+                  "horizon_to": "int?", "figures": LIST, **COMMON},
+    "horizons": {"subject": ("str", True), "horizon_from": "int?", "horizon_to": "int?", **COMMON},
+    "dates": {"policy": ("str", True), "presented": ("any", True), **COMMON},
+    "roles": {"notation": ("any", True), "lead": LIST, "partners": LIST, **COMMON},
 }
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -223,6 +245,66 @@ def _entry(section: str, e: yamlio.Mapping, report: str, documents: dict[str, Do
         return F.StatementDisagreement(
             **base, a=parse_ref(e["a"], e.where("a")), b=parse_ref(e["b"], e.where("b")),
             note=_texts(e["note"], e.where("note")) if e.get("note") else None)
+    if section in _CLAIM_SECTIONS:
+        return _claim_entry(section, e, base)
+    raise AssertionError(section)
+
+
+# -- issue 22, part 2: sites, rankings, flows, forecasts, horizons, dates, roles ------------
+
+_CLAIM_SECTIONS = ("sites", "rankings", "flows", "forecasts", "horizons", "dates", "roles")
+
+
+def _refs(e: yamlio.Mapping, key: str) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_ref(r, e.where(key)) for r in e.get(key) or ())
+
+
+def _horizon(e: yamlio.Mapping) -> dict:
+    low, high = e.get("horizon_from"), e.get("horizon_to")
+    if low is not None and high is not None and low > high:
+        raise yamlio.InputError(f"{e.where('horizon_from')}: horizon_from {low} is after horizon_to {high}")
+    return {"horizon_from": low, "horizon_to": high}
+
+
+def _claim_entry(section: str, e: yamlio.Mapping, base: dict):
+    where = e.where()
+    if section == "sites":
+        return F.SiteFact(**base, id=e["id"], label=_texts(e["label"], e.where("label")), kind=e["kind"],
+                          place=e["place"], status=e.get("status"), operator=e.get("operator"),
+                          assets=_strings(e.get("assets")), figures=_strings(e.get("figures")))
+    if section == "rankings":
+        position = e.get("position")
+        if position is not None and position < 1:
+            raise yamlio.InputError(f"{e.where('position')}: a position is 1 or more")
+        return F.RankingFact(**base, id=e["id"], label=_texts(e["label"], e.where("label")),
+                             subject=parse_ref(e["subject"], e.where("subject")), kind=e["kind"],
+                             scope=e["scope"], position=position, among=_refs(e, "among"))
+    if section == "flows":
+        if not e.get("from") and not e.get("to"):
+            raise yamlio.InputError(f"{where}: a flow needs from or to (or both)")
+        return F.FlowFact(**base, id=e["id"], label=_texts(e["label"], e.where("label")), kind=e["kind"],
+                          origin_of=_refs(e, "from"), to=_refs(e, "to"), of=_refs(e, "of"),
+                          likelihood=e.get("likelihood") or "stated", **_horizon(e))
+    if section == "forecasts":
+        return F.ForecastFact(**base, id=e["id"], label=_texts(e["label"], e.where("label")),
+                              of=_refs(e, "of"), variable=e["variable"], direction=e["direction"],
+                              scope=_strings(e.get("scope")), likelihood=e.get("likelihood") or "expected",
+                              figures=_strings(e.get("figures")), **_horizon(e))
+    if section == "horizons":
+        if e.get("horizon_from") is None and e.get("horizon_to") is None:
+            raise yamlio.InputError(f"{where}: a horizon needs horizon_from or horizon_to")
+        subject = parse_ref(e["subject"], e.where("subject"))
+        if subject[0] not in ("opportunity", "recommendation"):
+            raise yamlio.InputError(f"{e.where('subject')}: a horizon is for an opportunity or a recommendation")
+        return F.HorizonFact(**base, subject=subject, **_horizon(e))
+    if section == "dates":
+        presented = _date(e["presented"], e.where("presented"))
+        return F.DateFact(**base, policy=e["policy"], presented=presented)
+    if section == "roles":
+        if not e.get("lead") and not e.get("partners"):
+            raise yamlio.InputError(f"{where}: a role entry needs lead or partners")
+        return F.RoleFact(**base, notation=str(e["notation"]), lead=_strings(e.get("lead")),
+                          partners=_strings(e.get("partners")))
     raise AssertionError(section)
 
 

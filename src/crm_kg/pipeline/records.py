@@ -291,3 +291,93 @@ class FigureMention:
     report: str
     name: str              # as printed
     source: Span
+
+
+# --------------------------------------------------------------------------
+# Issue 22, part 2: sites, rankings, flows, forecasts, horizons, dates, roles
+# (data/curated/<report>/sites.yaml → crm_kg.pipeline.rdf.sites). References
+# are ``kind:slug`` pairs; a place is a places.yaml slug.
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class SiteFact(Cited):
+    """A named site or facility (crm:Site): what it is, where, its state and its figures."""
+
+    id: str
+    label: Texts
+    kind: str                              # site-kind slug
+    place: str                             # place slug
+    status: str | None = None              # site-status slug
+    operator: str | None = None            # organisation
+    assets: tuple[str, ...] = ()           # product slugs
+    figures: tuple[str, ...] = ()          # figure ids of the same report, about the site
+
+
+@dataclass(frozen=True, kw_only=True)
+class RankingFact(Cited):
+    """A claim that something is the largest / among the largest … within a scope."""
+
+    id: str
+    label: Texts
+    subject: tuple[str, str]               # (kind, slug): site | place | organisation
+    kind: str                              # ranking-kind slug
+    scope: str                             # place slug
+    position: int | None = None
+    among: tuple[tuple[str, str], ...] = ()  # (kind, slug): site-kind | activity | product
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlowFact(Cited):
+    """Goods, services or an agreement between places (crm:Flow)."""
+
+    id: str
+    label: Texts
+    kind: str                              # flow-kind slug
+    origin_of: tuple[tuple[str, str], ...] = ()   # flowFrom (kind, slug): place | site
+    to: tuple[tuple[str, str], ...] = ()          # flowTo (kind, slug): place | site
+    of: tuple[tuple[str, str], ...] = ()          # flowOf (kind, slug): material | product
+    likelihood: str = "stated"
+    horizon_from: int | None = None
+    horizon_to: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForecastFact(Cited):
+    """A trend or forecast without a number (crm:Forecast)."""
+
+    id: str
+    label: Texts
+    of: tuple[tuple[str, str], ...]        # (kind, slug)
+    variable: str                          # trend-variable slug
+    direction: str                         # trend-direction slug
+    scope: tuple[str, ...] = ()            # place slugs
+    likelihood: str = "expected"
+    horizon_from: int | None = None
+    horizon_to: int | None = None
+    figures: tuple[str, ...] = ()          # figures of the same report that quantify it
+
+
+@dataclass(frozen=True, kw_only=True)
+class HorizonFact(Cited):
+    """The time horizon the report gives an opportunity or recommendation ("from 2035")."""
+
+    subject: tuple[str, str]               # (opportunity | recommendation, number)
+    horizon_from: int | None = None
+    horizon_to: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateFact(Cited):
+    """When a policy was presented, at the precision the report gives (YYYY, YYYY-MM, YYYY-MM-DD)."""
+
+    policy: str
+    presented: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoleFact(Cited):
+    """Who leads and who partners in a recommendation (different statements, different properties)."""
+
+    notation: str
+    lead: tuple[str, ...] = ()             # organisations
+    partners: tuple[str, ...] = ()

@@ -25,6 +25,9 @@ TAGS = {
     "reports": {"en": "Reports", "nl": "Rapporten"},
     "sources": {"en": "Sources and provenance", "nl": "Bronnen en herkomst"},
     "trade": {"en": "Trade measures", "nl": "Handelsmaatregelen"},
+    "sites": {"en": "Sites and facilities", "nl": "Locaties en installaties"},          # issue 22
+    "flows": {"en": "Flows between places", "nl": "Stromen tussen plaatsen"},
+    "forecasts": {"en": "Forecasts and trends", "nl": "Verwachtingen en trends"},
     "other": {"en": "Other", "nl": "Overig"},
 }
 
@@ -73,6 +76,14 @@ COLUMNS = {
     "town": ("place", "plaats"), "unit": ("unit", "eenheid"), "unitLabel": ("unit", "eenheid"),
     "upperValue": ("up to", "tot"), "value": ("value", "waarde"), "wikidata": ("Wikidata", "Wikidata"),
     "worksOn": ("works on", "werkt met"), "year": ("year", "jaar"),
+    # sites, flows, forecasts (issue 22)
+    "site": ("site", "locatie"), "kindLabel": ("kind", "soort"), "statusLabel": ("status", "status"),
+    "townLabel": ("place", "plaats"), "rankings": ("rankings", "rangschikkingen"), "flow": ("flow", "stroom"),
+    "likelihoodLabel": ("how firmly stated", "hoe stellig"), "horizonFrom": ("from year", "vanaf jaar"),
+    "horizonTo": ("by year", "uiterlijk in jaar"), "destinations": ("to", "naar"), "what": ("what", "wat"),
+    "forecast": ("forecast", "verwachting"), "variableLabel": ("quantity", "grootheid"),
+    "directionLabel": ("direction", "richting"), "about": ("about", "over"), "scope": ("scope", "bereik"),
+    "until": ("horizon starting by", "horizon begint uiterlijk"),
 }
 
 TEXT = {

@@ -335,6 +335,7 @@ class Reference:
             g.add((point, RDF.type, GEO.Geometry))
             wkt = f"POINT({Decimal(str(e['lon'])):f} {Decimal(str(e['lat'])):f})"
             g.add((point, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)))
+            g.add((point, DCT.source, REFERENCE_SOURCE))   # the coordinates of places.yaml
         if e.get("cbs"):
             g.add((iri, CRM.cbsCode, Literal(e["cbs"])))
         if e.get("tooi"):   # the CBS code and name come from the government's TOOI lists

@@ -20,6 +20,7 @@ from ...iri import CRM, PROV, SKOS, mint
 from .. import records as F
 from ..records import OpportunityItem, OrganisationRow, RecommendationRow
 from ..resolve import concept
+from . import sites
 from .context import Context
 
 
@@ -460,3 +461,8 @@ def _disagreement(fact: F.Disagreement, ctx: Context) -> None:
     g.add((first, RDFS.comment, Literal(fact.detail, lang="en")))
     if fact.detail_nl:
         g.add((first, RDFS.comment, Literal(fact.detail_nl, lang="nl")))
+
+
+# Sites, rankings, flows, forecasts, horizons, dates, roles (issue 22, part 2): pipeline/rdf/sites.py
+for _record, _emitter in sites.EMITTERS.items():
+    register(_record, _emitter)
