@@ -170,7 +170,7 @@ def test_a_finding_stops_the_build_and_leaves_the_graph(built, monkeypatch, tmp_
 
     settings = built[0].with_(ttl_dir=tmp_path / "ttl")
     monkeypatch.setattr(stages, "build_dataset", lambda _settings: built[1])
-    monkeypatch.setattr(stages, "citation_findings", lambda _s, _d: ["passage-mentions: a finding"])
+    monkeypatch.setattr(stages, "citation_findings", lambda *_args: ["passage-mentions: a finding"])
     with pytest.raises(stages.BuildError, match=r"(?s)passage-mentions check failed.*a finding"):
         stages.run_build(settings)
     assert not (tmp_path / "ttl").exists()

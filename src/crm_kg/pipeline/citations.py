@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import yamlio
-from ..iri import CRM, PREFIXES
+from ..iri import CRM, ID, PREFIXES
 from .sources import Document, Span
 
-ID_BASE = "https://w3id.org/crm-kg/id/"
-TABLE_ROW = "https://w3id.org/crm-kg/id/passage-kind/table-row"
+ID_BASE = str(ID)
+TABLE_ROW = ID_BASE + "passage-kind/table-row"
 SCHEMA = {"predicates": ("list", True), "spellings": ("dict", False), "exceptions": ("list", True)}
 EXCEPTION_SCHEMA = {"subject": ("str", True), "predicate": ("str", True), "object": ("str", True),
                     "passage": ("str", True), "why": ("str", True)}
@@ -49,21 +49,19 @@ def _short(iri: str) -> str:
 
 
 def _expand(curie: str, where: str) -> str:
+    if curie.startswith("http"):
+        return curie
     prefix, _, local = curie.partition(":")
-    if prefix not in PREFIXES or curie.startswith("http"):
-        if curie.startswith("http"):
-            return curie
+    if prefix not in PREFIXES:
         raise yamlio.InputError(f"{where}: unknown prefix in {curie!r}")
     return str(PREFIXES[prefix]) + local
 
 
 def _full(name: str, where: str) -> str:
     """``crm:x`` (a prefix), ``https://…`` or ``kind/slug`` (an id of the graph) → a full IRI."""
-    if name.startswith("http"):
-        return name
-    if ":" in name:
+    if ":" in name:   # a prefixed name or an http(s) IRI
         return _expand(name, where)
-    return "https://w3id.org/crm-kg/id/" + name
+    return ID_BASE + name
 
 
 def _fold(text: str) -> str:

@@ -43,6 +43,7 @@ class BuildError(CrmKgError):
 class BuildResult:
     dataset: Dataset
     warnings: list[str] = field(default_factory=list)
+    documents: dict = field(default_factory=dict)   # the editions read, by id
 
 
 def load_ontology(settings: Settings) -> Graph:
@@ -111,7 +112,7 @@ def build_dataset(settings: Settings, only: str | None = None) -> BuildResult:
     graph_inferred = dataset.graph(graph_iri("inferred"))
     for triple in inferred:
         graph_inferred.add(triple)
-    return BuildResult(dataset, ctx.warnings)
+    return BuildResult(dataset, ctx.warnings, documents)
 
 
 def input_digests(settings: Settings, documents_sha: dict[str, str]) -> dict:
@@ -129,14 +130,15 @@ def input_digests(settings: Settings, documents_sha: dict[str, str]) -> dict:
     return {"sources": dict(sorted(documents_sha.items())), "inputs": inputs}
 
 
-def citation_findings(settings: Settings, dataset: Dataset) -> list[str]:
-    """The passage-mentions check (:mod:`.citations`) on a dataset before it is published."""
+def citation_findings(settings: Settings, dataset: Dataset, documents: dict | None = None) -> list[str]:
+    """The passage-mentions check (:mod:`.citations`) on a dataset before it is published
+    (``documents``: the editions the build read, so they are not read again)."""
     from ..store.embedded import EmbeddedStore
     from . import citations
 
     if not (settings.data_dir / "review" / "citations.yaml").exists():
         return []
-    return citations.report(settings, store=EmbeddedStore.from_dataset(dataset))
+    return citations.report(settings, documents, store=EmbeddedStore.from_dataset(dataset))
 
 
 def run_build(settings: Settings, validate: bool = True):
@@ -151,7 +153,7 @@ def run_build(settings: Settings, validate: bool = True):
         report = validate_dataset(result.dataset, settings)
         if not report.conforms:
             return result, report
-        lines = citation_findings(settings, result.dataset)
+        lines = citation_findings(settings, result.dataset, result.documents)
         if lines:
             raise BuildError("the passage-mentions check failed (fix the citation, or list a true "
                              "exception with its reason in data/review/citations.yaml):\n  " + "\n  ".join(lines))

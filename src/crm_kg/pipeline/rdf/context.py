@@ -91,7 +91,7 @@ class Context:
 
     def graph(self, report: str) -> Graph:
         """A report's graph; while a record is emitted (:meth:`citing`), one that cites it."""
-        g = self.dataset.graph(graph_iri(report))
+        g = self._raw(report)
         if self._citing is None:
             return g
         return CitingGraph(g, self._claims, *self._citing)
