@@ -159,3 +159,26 @@ def test_readyz_waits_for_the_lists_and_a_reload_prepares_them_before_the_swap(b
 
 def _args(store: Counting):
     return store._store, store.manifest
+
+
+def test_a_dependent_list_follows_a_reload(built):
+    """The opportunities listed per report (a list that depends on another parameter) are kept per
+    graph version too: they were kept per app, so a reload's new opportunity was not offered."""
+    old, new = _store(built, "h", False), _store(built, "i", True)
+    o = ox.NamedNode("https://w3id.org/crm-kg/id/opportunity/zz-2030-1")
+    g = ox.NamedNode("https://w3id.org/crm-kg/graph/zz-2030")
+    for p, v in [("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ox.NamedNode(CRM + "Opportunity")),
+                 (CRM + "number", ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
+                 (CRM + "inReport", ox.NamedNode(NEW)),
+                 ("http://www.w3.org/2000/01/rdf-schema#label", ox.Literal("Zeta harbour works", language="en"))]:
+        new._store.add(ox.Quad(o, ox.NamedNode(p), v, g))
+    settings, _ = built
+    app = create_app({"TESTING": True, "SETTINGS": settings.with_(answer_cache_entries=0),
+                      "STORE": old, "STORE_OPENER": lambda: new})
+    client = app.test_client()
+    page = client.get("/queries/recommendations-for-opportunity?lang=en")
+    assert page.status_code == 200 and b"Zeta harbour works" not in page.data
+    from crm_kg.web import state
+    assert state.of(app).store.reload()["ok"]
+    page = client.get("/queries/recommendations-for-opportunity?lang=en")
+    assert page.status_code == 200 and b"Zeta harbour works" in page.data

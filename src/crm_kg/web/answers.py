@@ -189,7 +189,7 @@ def depends_on(query: SavedQuery, p) -> str | None:
 
 def _dependent(query: SavedQuery, p, dep: str, lang: str) -> list[Option]:
     """Every value of ``p`` with the value of ``dep`` it belongs to, labelled in ``lang``."""
-    rows = state.once(("dependent-options", query.name, p.name),
+    rows = state.per_version(("dependent-options", query.name, p.name),
                       lambda: state.store().query(p.values_query, limit=20_000).rows)
     other = query.param(dep)
     best: dict[tuple[str, str], tuple[int, str]] = {}
