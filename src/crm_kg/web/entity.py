@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from ..iri import PREFIXES
 from .blocks import Blocks, DescribeQuery
-from .geo import MapPoint, svg_map
+from .geo import MapPoint, ProvinceLayer, svg_map
 from .index import GraphIndex
 from .paths import IriMap
 from .texts import PassageText, SourceTexts
@@ -165,9 +165,10 @@ class Describer:
     """Builds :class:`EntityView` objects; one per app (it holds no request state)."""
 
     def __init__(self, store, blocks: Blocks, index: GraphIndex, iris: IriMap, texts: SourceTexts,
-                 statement_sources=None):
+                 statement_sources=None, provinces=()):
         self.store, self.blocks, self.index, self.iris, self.texts = store, blocks, index, iris, texts
         self.statement_sources = statement_sources   # the saved query queries/statement-sources.rq
+        self.provinces = provinces                   # geo.Province shapes (node_modules), maybe none
 
     # -- helpers ---------------------------------------------------------------
 
@@ -364,7 +365,19 @@ class Describer:
         context = [MapPoint(p, x, y, self.name(p, lang), self.iris.href(p))
                    for p, (x, y) in sorted(self.index.points.items())]
         caption = None if focus_iri == iri else self.term(URIRef(focus_iri), lang)
-        return svg_map(focus, context, focus.label), caption
+        return svg_map(focus, context, focus.label, self._province_layer(lang)), caption
+
+    def _province_layer(self, lang: str) -> ProvinceLayer | None:
+        if not self.provinces:
+            return None
+        names, titles, hrefs = {}, {}, {}
+        for province in self.provinces:   # Dutch official names, the English one beside on hover
+            iri = self.index.cbs.get(province.code)
+            name = names[province.code] = self.name(iri, lang) if iri else province.nl
+            titles[province.code] = f"{name} ({province.en})" if lang != "nl" and province.en != name else name
+            if iri:
+                hrefs[province.code] = self.iris.href(iri)
+        return ProvinceLayer(self.provinces, names, titles, hrefs)
 
     def _depth(self, place: str) -> int:
         """Places with more places around them are nearer: sort by minus that count."""
