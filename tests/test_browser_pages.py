@@ -98,6 +98,7 @@ PAGES = {
     "search-nl": "/search?q=galium&lang=nl",
     "sparql-en": "/sparql?lang=en",
     "api-nl": "/api?lang=nl",
+    "ontology": "/ontology",          # pyLODE's page, narrow-screen rules added by quality/ontodoc.py
 }
 
 
