@@ -161,6 +161,19 @@ class EntityView:
     texts_note: str | None = None
 
 
+def merge_rows(rows: list[list], key: int) -> list[list]:
+    """One row per value of column ``key`` (a figure stated about two subjects in two
+    editions is one figure): each other cell lists its distinct values in order of
+    appearance, a single value stays a value."""
+    merged: dict = {}
+    for row in rows:
+        cells = merged.setdefault(row[key], [[] for _ in row])
+        for i, cell in enumerate(row):
+            if cell is not None and cell not in cells[i]:
+                cells[i].append(cell)
+    return [[c[0] if len(c) == 1 else (c or None) for c in cells] for cells in merged.values()]
+
+
 class Describer:
     """Builds :class:`EntityView` objects; one per app (it holds no request state)."""
 
@@ -323,12 +336,14 @@ class Describer:
         columns = list(query.columns)
         rows = [[self.term(row.get(name), lang) for name, _ in columns] for row in result.rows]
         rows = [r for r in rows if any(c is not None for c in r)]
+        if query.merge_on is not None:
+            rows = merge_rows(rows, [name for name, _ in columns].index(query.merge_on))
         if rows:  # a column nobody has a value for says nothing: drop it
             keep = [i for i in range(len(columns)) if any(r[i] is not None for r in rows)]
             columns = [columns[i] for i in keep]
             rows = [[r[i] for i in keep] for r in rows]
             for before, row in zip(rows[::-1][1:], rows[::-1]):   # a heading said once per group
-                if row[0] is not None and before[0] == row[0] and row[0].kind == "literal" and len(row) > 1:
+                if isinstance(row[0], Term) and before[0] == row[0] and row[0].kind == "literal" and len(row) > 1:
                     row[0] = None
         return Block(query, query.label(lang), plain(query.description.get(lang, query.description.get("en", ""))),
                      [label.get(lang) or label["en"] for _, label in columns], rows,
