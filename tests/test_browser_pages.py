@@ -63,14 +63,22 @@ def test_sparql_editor_is_yasgui_with_names_and_readable_errors(browser, live_se
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_no_page_scrolls_sideways(browser, live_server, width):  # noqa: F811
-    wide = {}
+    wide, maps = {}, {}
     for name, path in PAGES.items():
         browser.set_window_size(width, 900)
         browser.get(live_server + path)
         measured = _shot(browser, name, width)
         if measured > width:
             wide[name] = measured
+        if name.startswith("entity-") and name not in ("entity-gallium-en", "entity-recommendation-en",
+                                                       "entity-report-en"):
+            maps[name] = browser.execute_script(  # the provinces drawn: shapes on screen, in the box
+                "var s = document.querySelector('svg.map'); if (!s) return null;"
+                "var r = s.getBoundingClientRect(), p = s.querySelectorAll('path.province');"
+                "return [p.length, Math.round(r.width), Math.round(p[0].getBoundingClientRect().width)];")
     assert not wide, f"pages wider than {width} px: {wide}"
+    for name, (shapes, box, first) in maps.items():
+        assert shapes == 12 and 250 <= box <= width and first > 20, (name, shapes, box, first)
 
 
 PAGES = {
@@ -90,6 +98,7 @@ PAGES = {
     "search-nl": "/search?q=galium&lang=nl",
     "sparql-en": "/sparql?lang=en",
     "api-nl": "/api?lang=nl",
+    "ontology": "/ontology",          # pyLODE's page, narrow-screen rules added by quality/ontodoc.py
 }
 
 
