@@ -55,6 +55,8 @@ TEXT = {
     "line": {"en": "line", "nl": "regel"},
     "inferred": {"en": "inferred by a rule", "nl": "afgeleid met een regel"},
     "ontology": {"en": "the ontology", "nl": "de ontologie"},
+    "organisation": {"en": "organisation", "nl": "organisatie"},
+    "organisations": {"en": "organisations", "nl": "organisaties"},
 }
 
 
@@ -375,10 +377,14 @@ class Describer:
                 focus_iri = sorted(located, key=lambda pair: (pair[0], self._depth(pair[1])))[0][1]
         if focus_iri is None:
             return None, None
-        lon, lat = self.index.points[focus_iri]
-        focus = MapPoint(focus_iri, lon, lat, self.name(focus_iri, lang), self.iris.href(focus_iri))
-        context = [MapPoint(p, x, y, self.name(p, lang), self.iris.href(p))
-                   for p, (x, y) in sorted(self.index.points.items())]
+        def point(place: str) -> MapPoint:
+            n = self.index.organisations_at.get(place, 0)
+            lon, lat = self.index.points[place]
+            return MapPoint(place, lon, lat, self.name(place, lang), self.iris.href(place), n,
+                            f"{n} {TEXT['organisation' if n == 1 else 'organisations'][lang]}" if n else "")
+
+        focus = point(focus_iri)
+        context = [point(p) for p in sorted(self.index.points)]
         caption = None if focus_iri == iri else self.term(URIRef(focus_iri), lang)
         return svg_map(focus, context, focus.label, self._province_layer(lang)), caption
 

@@ -7,7 +7,8 @@ point lies there, else the world. The projection is equirectangular with the
 longitude scaled by cos(latitude) at the frame's centre, which keeps the
 Netherlands' shape; a graticule gives the reader degrees to go by.
 
-In the Netherlands frame the twelve provinces are drawn under the points, from
+Places where organisations are (``crm:mostSpecificPlace``) are larger dots, the
+number of organisations on hover. In the Netherlands frame the twelve provinces are drawn under the points, from
 the npm package ``@svg-maps/netherlands`` (CC BY 4.0, after MapSVG; installed by
 ``make setup`` into ``node_modules/``, never committed). Its paths are in a
 Mercator plane framed by the country's extreme points; :func:`load_provinces`
@@ -56,6 +57,8 @@ class MapPoint:
     lat: float
     label: str
     href: str | None
+    organisations: int = 0          # organisations at this place: a larger dot, the count on hover
+    note: str = ""                  # that count in words ("12 organisations")
 
 
 @dataclass(frozen=True)
@@ -219,14 +222,18 @@ def svg_map(focus: MapPoint, context: list[MapPoint], title: str, layer: Provinc
         if point.iri == focus.iri or not _inside((west, south, east, north), point.lon, point.lat):
             continue
         x, y = xy(point.lon, point.lat)
-        dot = (f'<circle cx="{x}" cy="{y}" r="2.5" class="map-context">'
-               f'<title>{escape(point.label)}</title></circle>')
+        radius, css = (round(3 + min(5.0, math.sqrt(point.organisations)), 1), "map-context map-org") \
+            if point.organisations else (2.5, "map-context")
+        tip = f"{point.label} — {point.note}" if point.note else point.label
+        dot = (f'<circle cx="{x}" cy="{y}" r="{radius}" class="{css}" data-organisations="{point.organisations}">'
+               f'<title>{escape(tip)}</title></circle>')
         parts.append(f'<a href="{escape(point.href)}">{dot}</a>' if point.href else dot)
     x, y = xy(focus.lon, focus.lat)
     anchor = "end" if x > width * 0.7 else "start"
     dx = -8 if anchor == "end" else 8
+    tip = f"{focus.label} — {focus.note}" if focus.note else focus.label
     parts.append(f'<circle cx="{x}" cy="{y}" r="6" class="map-focus" id="map-focus" '
-                 f'data-lon="{focus.lon}" data-lat="{focus.lat}"><title>{escape(focus.label)}</title></circle>')
+                 f'data-lon="{focus.lon}" data-lat="{focus.lat}"><title>{escape(tip)}</title></circle>')
     parts.append(f'<text x="{x + dx}" y="{y - 8}" text-anchor="{anchor}" class="map-label">'
                  f'{escape(focus.label)}</text>')
     parts.append("</svg>")
