@@ -56,10 +56,11 @@ never stops a saved query running on a reserved worker. Other calls take a
 reserved worker first, a shared one otherwise; among those, the one running
 fewest calls. When every shared slot is taken, an ad-hoc call queues for one
 until its own deadline (a cheap query on a busy endpoint answers late rather
-than not at all), but only ``lane_queue`` calls queue at once (default: as many
-as the shared workers have slots): each holds a web thread while it waits, so
-past that the answer is :class:`EngineBusy` at once and the web threads stay
-free for saved queries and pages.
+than not at all), but only ``lane_queue`` calls queue at once (the setting
+``adhoc_queue``; by default as many as the shared workers have slots): each
+holds a web thread while it waits, so past that the answer is
+:class:`EngineBusy` at once and the web threads stay free for saved queries
+and pages.
 
 The pool is small on purpose: another store (a remote endpoint) is another
 implementation of the same interface, another data source is another loader,
