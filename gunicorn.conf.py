@@ -39,12 +39,14 @@ limit_request_line = 8190    # the longest GET request line gunicorn reads; long
 
 
 def post_worker_init(worker):
-    """Announce this worker for `crm-kg reload` and reload on SIGHUP (after gunicorn's own handlers)."""
+    """Announce this worker for `crm-kg reload` and reload on SIGHUP (after gunicorn's own handlers);
+    prepare the parameter lists in the background (/readyz is 503 until they are there)."""
     from crm_kg.store.serving import announce
-    from crm_kg.web import state
+    from crm_kg.web import answers, state
 
     served = state.of(worker.wsgi)
     announce(served.store, served.settings.ttl_dir)
+    answers.warm(worker.wsgi)     # the drop-down lists: read or computed once per graph version
 
 
 def on_starting(server):

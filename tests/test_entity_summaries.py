@@ -217,6 +217,10 @@ def test_block_files_are_checked(tmp_path):
     bad.write_text("#+ title: {en: x, nl: y}\nSELECT WHERE {\n", encoding="utf-8")
     with pytest.raises(BlockDefinitionError, match="does not parse"):
         parse_block(bad)
+    bad.write_text("#+ title: {en: x, nl: y}\n#+ applies_to: [crm:Material]\n#+ columns: {a: {en: A, nl: A}}\n"
+                   "#+ merge_on: b\nSELECT ?entity ?a WHERE { $entity ?p ?a }\n", encoding="utf-8")
+    with pytest.raises(BlockDefinitionError, match="merge_on 'b' is not one of its columns"):
+        parse_block(bad)
 
 
 def test_query_result_links_follow_the_configured_base(fixture_app):

@@ -280,3 +280,24 @@ def test_language_switch_sticks(app):
     client.get("/id/material/gallium?lang=nl", headers=HTML_ACCEPT)
     html = client.get("/id/activity/recycling-collection", headers=HTML_ACCEPT).get_data(as_text=True)
     assert '<h1 id="label">recycling: inzameling en voorbehandeling</h1>' in html
+
+
+def test_a_figure_is_one_row_with_its_subjects_and_both_editions(client, store):
+    """The gallium figure is about two subjects and stated in both editions: one row, not four."""
+    figures = store.query("""PREFIX crm: <https://w3id.org/crm-kg/ontology#>
+        SELECT DISTINCT ?f WHERE { ?f a crm:Figure ; crm:about <https://w3id.org/crm-kg/id/material/gallium> }""").rows
+    html = client.get("/id/material/gallium?lang=en", headers=HTML_ACCEPT).get_data(as_text=True)
+    block = html[html.index('id="block-figures"'):].split("</section>")[0]
+    rows = re.findall(r"<tr><td>.*?</tr>", block, re.S)
+    assert len(rows) == len(figures) >= 1
+    automotive = next(r for r in rows if "automotive" in r)
+    assert automotive.count("nhfl-2025-en, line") == 1 and automotive.count("nhfl-2025-nl, lines") == 1
+    assert 'href="/id/material/gallium"' in automotive and automotive.count('<ul class="cell-values">') == 2
+
+
+def test_merge_rows_keeps_order_and_single_values():
+    from crm_kg.web.entity import Term, merge_rows
+
+    f1, f2, a, b, en, nl = (Term(x) for x in ("f1", "f2", "a", "b", "en", "nl"))
+    rows = [[f1, a, en], [f1, b, en], [f1, a, nl], [f2, a, None]]
+    assert merge_rows(rows, 0) == [[f1, [a, b], [en, nl]], [f2, a, None]]

@@ -8,18 +8,18 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from crm_kg.sparql.explain import explain
+from crm_kg.sparql.explain import MESSAGES, explain
 from crm_kg.sparql.prologue import COMMON, complete_prefixes, declared_prefixes, used_prefixes
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-def problem_of(text: str):
+def problem_of(text: str, lang: str = "en"):
     """What explain() says about ``text`` after the engine refused it (as the endpoint runs it)."""
     completed = complete_prefixes(text)
     with pytest.raises(SyntaxError) as caught:
         ox.Store().query(completed.text)
-    return explain(text, str(caught.value), completed.shift)
+    return explain(text, str(caught.value), completed.shift, lang)
 
 
 # -- prefixes --------------------------------------------------------------------------
@@ -59,6 +59,37 @@ def test_errors_read_as_sentences_with_line_and_column(text, line, column, words
     assert problem.detail.startswith("error at")                     # the engine's words kept
 
 
+@pytest.mark.parametrize("text, words", [
+    ("SELECT * WHERE { ?s foo:bar ?o }", ["onbekend prefix `foo:`", "declareer het", "of gebruik een van"]),
+    ("SELECT * WHERE { ?s skoss:bar ?o }", ["bedoelde je `skos:`"]),
+    ("SELECT * WHERE { ?s ?p }", ["onverwachte `}`", "een subject, een predicaat en een object"]),
+    ("SELEC * WHERE { ?s ?p ?o }", ["onbekend sleutelwoord `SELEC`", "bedoelde je SELECT"]),
+    ("SELECT * WHERE { ?s ?p ?o } LIMT 5", ["onbekend sleutelwoord `LIMT`", "bedoelde je LIMIT"]),
+    ("SELECT * WHERE {\n ?s ?p ?o\n", ["houdt te vroeg op", "`{` is niet gesloten"]),
+    ('SELECT * WHERE { ?s ?p "abc }', ["tekst is niet afgesloten"]),
+    ("SELECT (COUNT(*) ?n) WHERE { ?s ?p ?o }", ["AS ?naam"]),
+    ("SELECT * WHERE { ?s ?p ?o . FILTER(?o > 3 }", ["`(` is niet gesloten"]),
+    ("SELECT * WHERE { ?s ?p ?o . }}", ["sluit geen `{`"]),
+])
+def test_errors_in_dutch_at_the_same_place(text, words):
+    dutch, english = problem_of(text, "nl"), problem_of(text)
+    assert (dutch.line, dutch.column) == (english.line, english.column)
+    for word in words:
+        assert word in dutch.message, dutch
+    assert str(dutch).startswith(f"SPARQL-syntaxfout op regel {dutch.line}, kolom {dutch.column}: ")
+    english_words = {"unknown", "unexpected", "declare", "expected", "mean", "closed", "query", "needs"}
+    assert not english_words & set(dutch.message.replace("`", " ").split()), dutch.message
+
+
+def test_one_table_of_messages_in_both_languages():
+    import string
+
+    for key, entry in MESSAGES.items():
+        assert set(entry) == {"en", "nl"} and entry["en"] != entry["nl"], key
+        fields = [{name for _, name, _, _ in string.Formatter().parse(entry[lang]) if name} for lang in ("en", "nl")]
+        assert fields[0] == fields[1], key          # the same blanks, filled by the same code
+
+
 def test_a_message_without_position_is_kept():
     problem = explain("ASK {}", "upstream refused the query: Virtuoso 37000 Error SP030")
     assert problem.line is None and "Virtuoso 37000" in problem.message
@@ -95,6 +126,13 @@ def test_endpoint_error_as_json_text_and_page(client):
     assert page.status_code == 400 and "<strong>Line 1, column 21</strong>: unknown prefix `foo:`" in html
     # the line itself with a caret under the column
     assert "   1 | SELECT * WHERE { ?s foo:bar ?o }\n" + " " * 27 + "^" in html
+    # in Dutch on the Dutch editor page, and for a client that asks for Dutch
+    nl = client.get("/sparql", query_string={"query": query, "lang": "nl"}, headers={"Accept": BROWSER})
+    assert "<strong>Regel 1, kolom 21</strong>: onbekend prefix `foo:` — declareer het" in nl.get_data(as_text=True)
+    dutch = client.get("/sparql", query_string={"query": query},
+                       headers={"Accept": "application/sparql-results+json", "Accept-Language": "nl"}).get_json()
+    assert dutch["message"].startswith("SPARQL-syntaxfout op regel 1, kolom 21: onbekend prefix `foo:`")
+    assert (dutch["line"], dutch["column"]) == (1, 21)
 
 
 def test_editor_page_runs_yasgui_from_this_server(client):

@@ -185,7 +185,7 @@ def cmd_serve(args) -> int:
 def _serve_debug(args, settings) -> int:
     from .errors import StoreError, Unavailable
     from .store.serving import announce
-    from .web import create_app, state
+    from .web import answers, create_app, state
     from .web.front import check_port
 
     check_port(args.host, args.port)
@@ -197,6 +197,7 @@ def _serve_debug(args, settings) -> int:
     store = state.of(app).store
     if settings.store != "remote":
         announce(store, settings.ttl_dir, url)     # SIGHUP or `crm-kg reload` loads a new graph
+    answers.warm(app)                              # the drop-down lists, once per graph version
     source = settings.endpoint if settings.store == "remote" else settings.ttl_dir
     print(f"serving {source} (version {store.version}) on {url} with the development server "
           "(one process, no buffering front: not for the internet)", file=sys.stderr)

@@ -277,6 +277,26 @@ def html_documentation(ontology: Graph) -> str:
 
 
 _DOCTYPE = re.compile(r"^\s*<!DOCTYPE html>", re.I)
+# pyLODE lays the page out for a desktop: a fixed table of contents over the right
+# 180 px, the content beside it. On a narrow screen the contents go to the end of
+# the page and long IRIs wrap, so nothing scrolls sideways (checked at 390 px by
+# tests/test_browser_pages.py). Added to pyLODE's own stylesheet: one <style>,
+# whose hash the server's Content-Security-Policy names.
+NARROW_CSS = """
+/* crm-kg: narrow screens */
+dd, td, a, code, p { overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+@media (max-width: 760px) {
+    body { padding: 0 .6rem; }
+    #pylode { position: static; transform: none; margin: 1rem 0; }
+    #toc { position: static; width: auto; height: auto; border: 0; border-top: solid 1px navy; }
+    #content { width: auto; }
+    dl div, .property { display: block; }
+    dt, dd { float: none; width: auto; margin-left: 0; }
+    table.entity th, table.entity td { display: block; width: auto; }
+}
+"""
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
 def finish(page: str, ontology: Graph) -> str:
@@ -292,6 +312,9 @@ def finish(page: str, ontology: Graph) -> str:
     if index < 0 or li_start < 0:
         raise OntologyError("pyLODE output changed: no Namespaces entry in the table of contents")
     page = page[:li_start] + toc_entry + page[li_start:]
+    if page.count("</style>") != 1 or page.count("<head>") != 1:
+        raise OntologyError("pyLODE output changed: not one <head> with one stylesheet")
+    page = page.replace("</style>", NARROW_CSS + "</style>").replace("<head>", "<head>\n    " + VIEWPORT)
     remote = re.findall(r"<(?:link|script|img|iframe)\b[^>]*\b(?:href|src)=\"(?:https?:)?//[^\"]*\"", page)
     remote += re.findall(r"@import|url\(\s*['\"]?(?:https?:)?//", page)
     if remote:

@@ -9,6 +9,9 @@ sentence saying what is wrong and what to do ("unknown prefix `foo:` — declare
 it, or use one of …"). The web endpoint (JSON, text and the editor page) and
 the CLI all show this; the engine's own words stay in ``detail``.
 
+Every sentence is in English and in Dutch, from one table (:data:`MESSAGES`):
+``explain(…, lang="nl")`` for Dutch pages and editors.
+
 A message from another engine (a remote store) has no position we can read:
 it is kept as it is.
 """
@@ -41,16 +44,65 @@ CLAUSE_WORDS = ("SELECT", "WHERE", "PREFIX", "FILTER", "OPTIONAL", "UNION", "MIN
                 "DESCRIBE", "COUNT", "REGEX", "CONTAINS", "LANG", "LANGMATCHES", "STR", "EXISTS")
 
 
+# every sentence, in English and Dutch: str.format templates ({name} filled in by the code, {{ }} a brace)
+MESSAGES = {
+    "error": {"en": "SPARQL syntax error at {where}{message}", "nl": "SPARQL-syntaxfout op {where}{message}"},
+    "where": {"en": "line {line}, column {column}: ", "nl": "regel {line}, kolom {column}: "},
+    "no_parse": {"en": "the query does not parse", "nl": "de vraag is niet te ontleden"},
+    "unknown_prefix": {"en": "unknown prefix `{prefix}:` — {hint} (PREFIX {prefix}: <…>) or use one of {known}",
+                       "nl": "onbekend prefix `{prefix}:` — {hint} (PREFIX {prefix}: <…>) of gebruik een van "
+                             "{known}"},
+    "declare": {"en": "declare it", "nl": "declareer het"},
+    "prefix_near": {"en": "did you mean `{near}:`? Or declare it", "nl": "bedoelde je `{near}:`? Of declareer het"},
+    "bad_iri": {"en": "this IRI is not valid: an IRI in <…> holds no spaces, quotes or braces",
+                "nl": "deze IRI is ongeldig: een IRI tussen <…> bevat geen spaties, aanhalingstekens of accolades"},
+    "group_by": {"en": "with GROUP BY, every selected variable must be grouped or inside an aggregate "
+                       "(COUNT, SAMPLE, MIN, MAX…)",
+                 "nl": "met GROUP BY moet elke gekozen variabele gegroepeerd zijn of in een aggregaat staan "
+                       "(COUNT, SAMPLE, MIN, MAX…)"},
+    "unknown_keyword": {"en": "unknown keyword `{word}` — {fix}", "nl": "onbekend sleutelwoord `{word}` — {fix}"},
+    "keyword_near": {"en": "did you mean {near}?", "nl": "bedoelde je {near}?"},
+    "query_starts": {"en": "a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE",
+                     "nl": "een vraag begint met SELECT, CONSTRUCT, ASK of DESCRIBE"},
+    "not_sparql": {"en": "this word is not part of SPARQL", "nl": "dit woord hoort niet bij SPARQL"},
+    "open_string": {"en": "a string is not closed — add its closing quote",
+                    "nl": "een tekst is niet afgesloten — voeg het sluitende aanhalingsteken toe"},
+    "needs_as": {"en": "a computed column needs a name: write `(expression AS ?name)`",
+                 "nl": "een berekende kolom heeft een naam nodig: schrijf `(expressie AS ?naam)`"},
+    "closes_nothing": {"en": "unexpected `}}` — it closes no `{{`", "nl": "onverwachte `}}` — die sluit geen `{{`"},
+    "paren_before_brace": {"en": "a `(` is not closed before this `}}` — add `)`",
+                           "nl": "een `(` is niet gesloten vóór deze `}}` — voeg `)` toe"},
+    "open_brace": {"en": "a `{{` is not closed — add `}}`", "nl": "een `{{` is niet gesloten — voeg `}}` toe"},
+    "open_paren": {"en": "a `(` is not closed — add `)`", "nl": "een `(` is niet gesloten — voeg `)` toe"},
+    "ends_early": {"en": "the query ends too early", "nl": "de vraag houdt te vroeg op"},
+    "ends_unclosed": {"en": "the query ends too early: {unclosed}", "nl": "de vraag houdt te vroeg op: {unclosed}"},
+    "incomplete": {"en": "this {clause} is incomplete: an operator or a function lacks its value",
+                   "nl": "deze {clause} is onvolledig: een operator of functie mist zijn waarde"},
+    "needs_triple": {"en": "unexpected `}}` — a triple needs a subject, a predicate and an object",
+                     "nl": "onverwachte `}}` — een triple heeft een subject, een predicaat en een object nodig"},
+    "unexpected": {"en": "unexpected `{value}`", "nl": "onverwacht `{value}`"},
+    "expected": {"en": " — expected {items}", "nl": " — verwacht: {items}"},
+}
+
+
+def say(key: str, lang: str = "en", **fields) -> str:
+    """The sentence ``key`` of :data:`MESSAGES` in ``lang`` (English when there is none)."""
+    entry = MESSAGES[key]
+    template = entry.get(lang, entry["en"])
+    return template.format(**fields)
+
+
 @dataclass(frozen=True)
 class Problem:
     message: str               # one sentence, for a person
     line: int | None = None    # 1-based, in the text the user wrote
     column: int | None = None  # 1-based, in characters
     detail: str = ""           # the engine's own message
+    lang: str = "en"           # the language of message (en, nl)
 
     def __str__(self) -> str:
-        where = f"line {self.line}, column {self.column}: " if self.line else ""
-        return f"SPARQL syntax error at {where}{self.message}"
+        where = say("where", self.lang, line=self.line, column=self.column) if self.line else ""
+        return say("error", self.lang, where=where, message=self.message)
 
     def to_json(self) -> dict:
         return {"error": "syntax", "message": str(self), "explanation": self.message,
@@ -104,7 +156,7 @@ def _token_at(text: str, offset: int):
     return before, at
 
 
-def _balance(text: str) -> str | None:
+def _balance(text: str, lang: str = "en") -> str | None:
     depth = {"{": 0, "(": 0}
     for kind, value, _ in tokens(text):
         if kind == "open":
@@ -112,32 +164,33 @@ def _balance(text: str) -> str | None:
         elif kind == "close":
             depth["{" if value == "}" else "("] -= 1
     if depth["{"] > 0:
-        return "a `{` is not closed — add `}`"
+        return say("open_brace", lang)
     if depth["("] > 0:
-        return "a `(` is not closed — add `)`"
+        return say("open_paren", lang)
     return None
 
 
-def explain(text: str, message: str, shift: int = 0) -> Problem:
+def explain(text: str, message: str, shift: int = 0, lang: str = "en") -> Problem:
     """The readable form of ``message``, a syntax error the engine raised for ``text``
-    (as the user wrote it; ``shift``: characters :mod:`.prologue` put in front of line 1)."""
+    (as the user wrote it; ``shift``: characters :mod:`.prologue` put in front of line 1),
+    in ``lang`` (en, nl)."""
     raw = re.sub(r"^SPARQL syntax error:\s*", "", message.strip())
     found = _POSITION.search(raw)
     if not found:
-        return Problem(raw or "the query does not parse", detail=raw)
+        return Problem(raw or say("no_parse", lang), detail=raw, lang=lang)
     line, column, rest = int(found[1]), int(found[2]), found[3]
     if line == 1:
         column = max(1, column - shift)
     offset = _offset(text, line, column)
     expected = _expected(rest)
     before, at = _token_at(text, offset)
-    sentence = _sentence(text, offset, rest, expected, before, at)
+    sentence = _sentence(text, offset, rest, expected, before, at, lang)
     if sentence[1] is not None:   # the sentence is about another place than the engine's
         line, column = _position(text, sentence[1])
-    return Problem(sentence[0], line, column, raw)
+    return Problem(sentence[0], line, column, raw, lang)
 
 
-def _sentence(text, offset, rest, expected, before, at) -> tuple[str, int | None]:
+def _sentence(text, offset, rest, expected, before, at, lang="en") -> tuple[str, int | None]:
     toks = list(tokens(text))
     name = _undeclared(text, toks)
     if name is None and "Prefix not found" in rest:
@@ -146,53 +199,51 @@ def _sentence(text, offset, rest, expected, before, at) -> tuple[str, int | None
         prefix, where = name
         near = _nearest(prefix, COMMON)
         known = ", ".join(f"{p}:" for p in sorted(COMMON))
-        hint = f"did you mean `{near}:`? Or declare it" if near and near != prefix else "declare it"
-        return (f"unknown prefix `{prefix}:` — {hint} (PREFIX {prefix}: <…>) or use one of "
-                f"{known}", where)
+        hint = say("prefix_near", lang, near=near) if near and near != prefix else say("declare", lang)
+        return say("unknown_prefix", lang, prefix=prefix, hint=hint, known=known), where
     if "IRI parsing failed" in rest:
-        return ("this IRI is not valid: an IRI in <…> holds no spaces, quotes or braces", None)
+        return say("bad_iri", lang), None
     if "variable that is unbound" in rest:
-        return ("with GROUP BY, every selected variable must be grouped or inside an aggregate "
-                "(COUNT, SAMPLE, MIN, MAX…)", None)
+        return say("group_by", lang), None
     first = next((t for t in toks if t[0] != "pname" and t[0] != "iri"), None)
     if first and first[0] == "word" and first[1].upper() not in FORMS + ("PREFIX", "BASE"):
         near = _nearest(first[1].upper(), FORMS)
-        fix = f"did you mean {near}?" if near else "a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE"
-        return (f"unknown keyword `{first[1]}` — {fix}", first[2].start())
+        fix = say("keyword_near", lang, near=near) if near else say("query_starts", lang)
+        return say("unknown_keyword", lang, word=first[1], fix=fix), first[2].start()
     for kind, value, match in toks:
         if match.start() > offset:
             break
         if kind == "word" and value.upper() not in KEYWORDS:
             near = _nearest(value.upper(), CLAUSE_WORDS) or _nearest(value.upper(), KEYWORDS)
-            fix = f"did you mean {near}?" if near else "this word is not part of SPARQL"
-            return (f"unknown keyword `{value}` — {fix}", match.start())
+            fix = say("keyword_near", lang, near=near) if near else say("not_sparql", lang)
+            return say("unknown_keyword", lang, word=value, fix=fix), match.start()
         if kind == "other" and value in "\"'":
-            return ("a string is not closed — add its closing quote", match.start())
+            return say("open_string", lang), match.start()
     missing_as = _computed_without_as(toks)
     if missing_as is not None:
-        return ("a computed column needs a name: write `(expression AS ?name)`", missing_as)
+        return say("needs_as", lang), missing_as
     depth, parens = 0, 0
     for kind, value, match in toks:
         depth += 1 if value == "{" else -1 if value == "}" else 0
         parens += 1 if value == "(" else -1 if value == ")" else 0
         if depth < 0:
-            return ("unexpected `}` — it closes no `{`", match.start())
+            return say("closes_nothing", lang), match.start()
         if value == "}" and parens > 0:
-            return ("a `(` is not closed before this `}` — add `)`", match.start())
+            return say("paren_before_brace", lang), match.start()
     if at is None or at[2] > offset:
-        unclosed = _balance(text)
+        unclosed = _balance(text, lang)
         if unclosed and (before is None or before[1] != "}"):
-            return (f"the query ends too early: {unclosed}", None)
+            return say("ends_unclosed", lang, unclosed=unclosed), None
     culprit = at if at is not None and at[2] == offset else before
     if culprit is None:
-        return ("the query ends too early" + _expecting(expected), None)
+        return say("ends_early", lang) + _expecting(expected, lang), None
     kind, value, start = culprit
     if value == "}":
         clause = _open_clause(toks, start)
         if clause:
-            return (f"this {clause} is incomplete: an operator or a function lacks its value", start)
-        return ("unexpected `}` — a triple needs a subject, a predicate and an object", start)
-    return (f"unexpected `{value}`" + _expecting(expected), start)
+            return say("incomplete", lang, clause=clause), start
+        return say("needs_triple", lang), start
+    return say("unexpected", lang, value=value) + _expecting(expected, lang), start
 
 
 def _open_clause(toks, end: int) -> str | None:
@@ -253,13 +304,13 @@ def _computed_without_as(toks) -> int | None:
     return None
 
 
-def _expecting(expected: list[str]) -> str:
+def _expecting(expected: list[str], lang: str = "en") -> str:
     shown = [e for e in expected if e not in ("Prefix not found",) and not e.startswith("\\")]
     if not shown:
         return ""
     if len(shown) > 8:
         shown = shown[:8] + ["…"]
-    return " — expected " + ", ".join(f"`{e}`" if e != "…" else e for e in shown)
+    return say("expected", lang, items=", ".join(f"`{e}`" if e != "…" else e for e in shown))
 
 
 def _undeclared(text: str, toks) -> tuple[str, int] | None:

@@ -41,6 +41,8 @@ for a person to read and edit in the SPARQL editor.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
 import unicodedata
@@ -61,6 +63,8 @@ PARAM_TYPES = {"integer", "decimal", "string", "language", "iri", "year"}
 RESERVED = {"format", "limit", "offset", "q", "page"}
 CHARTS = {"bar": ("label", "value"), "grouped-bar": ("label", "series", "value"),
           "matrix": ("row", "column")}
+# variables a chart may name besides: a value's qualifier (up to, almost…), short names of a matrix
+CHART_OPTIONS = ("qualifier", "row_label", "column_label")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$", re.I)
@@ -361,6 +365,9 @@ def _check_chart(chart, variables: list[str] | None, path: Path) -> dict | None:
             raise QueryDefinitionError(f"{path}: a {chart['type']} chart needs {key!r}")
         if variables is not None and chart[key] not in variables:
             raise QueryDefinitionError(f"{path}: chart {key} ?{chart[key]} is not a projected variable")
+    for key in CHART_OPTIONS:
+        if key in chart and variables is not None and chart[key] not in variables:
+            raise QueryDefinitionError(f"{path}: chart {key} ?{chart[key]} is not a projected variable")
     return dict(chart)
 
 
@@ -453,18 +460,68 @@ class Choice:
                 next((v for k, v in sorted(self.labels.items()) if v), None) or self.value)
 
 
+LISTS_FORMAT = 1       # of :meth:`Choices.dump`; a change makes every saved file stale
+
+
+def lists_digest(library, limit: int = 1000) -> str:
+    """What the closed lists of ``library`` are computed from, as a digest: a saved set of
+    lists (:meth:`Choices.dump`) is only reused for the same definitions and graph."""
+    defs = [[q.name, p.name, p.type, p.cls, p.base, p.values_query, [str(a) for a in p.allowed]]
+            for q in library for p in q.params if p.closed]
+    text = json.dumps([LISTS_FORMAT, limit, defs], sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 class Choices:
     """The closed lists of a store's saved queries, computed once per store and parameter.
 
     A list longer than ``limit`` values is not listed (pages show a text box):
     its values are then checked one by one (``ASK { $value a $class }``).
+    ``lists`` are lists computed before (:meth:`load`): those are not asked again.
     """
 
-    def __init__(self, store, limit: int = 1000):
+    def __init__(self, store, limit: int = 1000, lists: dict | None = None):
         self.store = store
         self.limit = limit
-        self._lists: dict[tuple[str, str], list[Choice] | None] = {}
+        self._lists: dict[tuple[str, str], list[Choice] | None] = dict(lists or {})
         self._lock = threading.Lock()
+
+    def complete(self, library) -> int:
+        """Compute every closed list of ``library``'s queries not known yet; how many were."""
+        computed = 0
+        for query in library:
+            for param in query.params:
+                if param.closed and (query.name, param.name) not in self._lists:
+                    self.get(query, param)
+                    computed += 1
+        return computed
+
+    def covers(self, library) -> bool:
+        """Whether every closed list of ``library`` is known (computed or loaded)."""
+        return all((q.name, p.name) in self._lists for q in library for p in q.params if p.closed)
+
+    def dump(self) -> dict:
+        """The lists as JSON-ready data: terms in N-Triples syntax, names by language."""
+        with self._lock:
+            items = sorted(self._lists.items())
+        return {f"{q}/{p}": None if listed is None else
+                [{"value": c.value, "term": c.term.n3(), "labels": c.labels} for c in listed]
+                for (q, p), listed in items}
+
+    @classmethod
+    def load(cls, store, data: dict, limit: int = 1000) -> "Choices":
+        """The :class:`Choices` of ``store`` with the lists of :meth:`dump` (ValueError when
+        ``data`` is not such lists)."""
+        from rdflib.util import from_n3
+
+        lists: dict = {}
+        for key, listed in data.items():
+            q, _, p = key.partition("/")
+            if listed is None:
+                lists[(q, p)] = None
+                continue
+            lists[(q, p)] = [Choice(str(c["value"]), from_n3(c["term"]), dict(c["labels"])) for c in listed]
+        return cls(store, limit, lists)
 
     def get(self, query: SavedQuery, param: Param) -> list[Choice] | None:
         """The allowed values of ``param`` in order, or None when it has no closed list

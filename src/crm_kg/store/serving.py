@@ -70,6 +70,7 @@ class LiveStore:
         self.attempts = 0
         self.last_reload: dict | None = None
         self._listeners: list = []
+        self._open_hooks: list = []
 
     # -- which generation answers --------------------------------------------------------
     def pin(self):
@@ -152,6 +153,8 @@ class LiveStore:
             before = self._current
             try:
                 store = self._opener()
+                for hook in list(self._open_hooks):
+                    self._run_hook(hook, store)
             except Exception as exc:  # noqa: BLE001 — any failure keeps the old graph
                 outcome = {"ok": False, "error": str(exc) or type(exc).__name__,
                            "version": before.store.version, "generation": before.number}
@@ -180,6 +183,18 @@ class LiveStore:
 
     def on_reload(self, listener) -> None:
         self._listeners.append(listener)
+
+    def on_open(self, hook) -> None:
+        """Call ``hook(store)`` with each newly opened store before it is swapped in (what is
+        computed once per graph version is ready when its first request comes)."""
+        self._open_hooks.append(hook)
+
+    @staticmethod
+    def _run_hook(hook, store) -> None:
+        try:
+            hook(store)
+        except Exception:  # noqa: BLE001 — the graph is good; what the hook prepares is computed later
+            log.exception("preparing the new graph failed; swapping it in all the same")
 
     def status(self) -> dict:
         generation = self._pinned.get() or self._current

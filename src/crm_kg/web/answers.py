@@ -5,6 +5,11 @@
   can hook in.
 * :func:`form_choices` gives the closed lists of a query's parameters, each
   value named in the reader's language (falling back to the other language).
+  The lists are computed once per graph version and saved beside the graph
+  (``data/.ttl.store/lists/<version>-<definitions>.json``, :func:`prepare_lists`):
+  a served app (:func:`warm`) computes or reads them at start-up and before
+  a reload swaps its graph in, and ``/readyz`` says not ready until they are
+  there — at 10M triples computing them took over a minute.
 * :func:`table` turns a page of an answer into rows of cells: IRIs become
   links to their pages named by their label (the query's own label column
   where it has one — ``{v}Label`` or the header's ``labels`` — else the
@@ -20,15 +25,22 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import logging
+import os
 import re
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from ..media import CSV, SPARQL_JSON
-from ..sparql.library import Choices, ParamError, SavedQuery
+from ..sparql.library import Choices, ParamError, SavedQuery, lists_digest
 from ..sparql.results import Result, write_answer
+from ..store.disk import store_root
 from . import state
 from .ld import services
 from .render import local_href
@@ -39,10 +51,111 @@ NUMERIC = {str(XSD[t]) for t in ("integer", "decimal", "double", "float", "int",
 _CITATION = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*-[a-z]{2}):(\d+)(?:-(\d+))?$")
 
 
+log = logging.getLogger(__name__)
+LISTS_KEEP = 8        # saved sets of lists kept (graph versions × definitions)
+
+
 def choices() -> Choices:
     """This app's closed lists, computed once per parameter and graph version: a request does
-    not re-run a drop-down's query, and a reload brings the new graph's lists."""
-    return state.per_version("choices", lambda: Choices(state.store().current))
+    not re-run a drop-down's query, and a reload brings the new graph's lists. Lists saved for
+    this graph version (:func:`prepare_lists`) are read, not computed."""
+    app_state = state.current()
+    return app_state.per_version("choices", lambda: _saved_or_new(app_state, app_state.store.current))
+
+
+def lists_path(app_state, version: str) -> Path:
+    """Where the closed lists of graph ``version`` are saved: beside the on-disk stores."""
+    digest = lists_digest(app_state.library)
+    return store_root(app_state.settings.ttl_dir) / "lists" / f"{version}-{digest}.json"
+
+
+def _read_lists(path: Path, version: str, digest: str) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != version or data.get("definitions") != digest \
+            or not isinstance(data.get("lists"), dict):
+        return None
+    return data["lists"]
+
+
+def _saved_or_new(app_state, store) -> Choices:
+    """The lists saved for ``store``'s version, or (none saved) lists computed as asked."""
+    path = lists_path(app_state, store.version)
+    saved = _read_lists(path, store.version, lists_digest(app_state.library))
+    if saved is not None:
+        try:
+            return Choices.load(store, saved)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            log.warning("%s: not readable as parameter lists; computing them anew", path)
+    return Choices(store)
+
+
+def prepare_lists(app_state, store=None) -> Choices:
+    """Every closed list of the saved queries over ``store`` (default: the current graph),
+    read from its saved file or computed and saved there (written whole, then renamed).
+
+    A lock beside the files makes two web processes starting at once compute them once."""
+    store = store if store is not None else app_state.store.current
+    path = lists_path(app_state, store.version)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = os.open(path.parent / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:          # a read-only data directory: computed, not saved
+        log.warning("cannot save the parameter lists in %s (%s): computing them in memory", path.parent, exc)
+        listed = Choices(store)
+        listed.complete(app_state.library)
+        return listed
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        listed = _saved_or_new(app_state, store)
+        if listed.complete(app_state.library):
+            data = {"version": store.version, "definitions": lists_digest(app_state.library),
+                    "lists": listed.dump()}
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
+            tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, path)
+            _prune(path)
+        return listed
+    finally:
+        os.close(lock)
+
+
+def _prune(keep: Path) -> None:
+    saved = sorted(keep.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in saved if p != keep][LISTS_KEEP - 1:]:
+        old.unlink(missing_ok=True)
+
+
+def warm(app) -> threading.Thread:
+    """For a served app: the lists of the served graph prepared in the background (``/readyz``
+    says not ready until they are), and those of each reloaded graph before it is swapped in."""
+    app_state = state.of(app)
+    app_state.once("lists-warm", lambda: True)
+
+    def _current():
+        try:
+            app_state.per_version("choices", lambda: prepare_lists(app_state))
+        except Exception:  # noqa: BLE001 — requests then compute the lists they need
+            log.exception("preparing the parameter lists failed")
+
+    app_state.store.on_open(lambda store: prepare_lists(app_state, store))
+    thread = threading.Thread(target=_current, name="crm-kg-lists", daemon=True)
+    thread.start()
+    return thread
+
+
+def lists_pending(app_state) -> str | None:
+    """Why a served app is not ready yet: its parameter lists are being prepared (else None)."""
+    if not app_state.has("lists-warm"):
+        return None
+    listed = app_state.peek("choices")
+    if listed is not None and listed.covers(app_state.library):
+        return None
+    if listed is None and lists_path(app_state, app_state.store.version).is_file():
+        return None                # saved before a reload swapped this graph in: read when asked
+    return "preparing the parameter lists of the saved queries"
 
 
 def index():
@@ -76,7 +189,7 @@ def depends_on(query: SavedQuery, p) -> str | None:
 
 def _dependent(query: SavedQuery, p, dep: str, lang: str) -> list[Option]:
     """Every value of ``p`` with the value of ``dep`` it belongs to, labelled in ``lang``."""
-    rows = state.once(("dependent-options", query.name, p.name),
+    rows = state.per_version(("dependent-options", query.name, p.name),
                       lambda: state.store().query(p.values_query, limit=20_000).rows)
     other = query.param(dep)
     best: dict[tuple[str, str], tuple[int, str]] = {}

@@ -33,7 +33,7 @@ from ..iri import PREFIXES
 from ..sparql.library import projection, read_query_file
 
 BOUND = ("entity", "lang", "inferred", "graph", "class", "space")
-HEADER_KEYS = {"title", "description", "applies_to", "order", "columns", "limit"}
+HEADER_KEYS = {"title", "description", "applies_to", "order", "columns", "limit", "merge_on"}
 _VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -52,6 +52,7 @@ class DescribeQuery:
     columns: tuple[tuple[str, dict], ...] = ()
     limit: int | None = None
     params: frozenset = frozenset()
+    merge_on: str | None = None     # a column: rows with the same value there become one row
 
     @property
     def is_summary(self) -> bool:
@@ -103,6 +104,9 @@ def parse_block(path: Path) -> DescribeQuery:
         if projected is not None and name not in projected:
             raise BlockDefinitionError(f"{path}: column {name!r} is not projected by the query")
         columns.append((name, _texts(label, f"column {name!r}", path)))
+    merge_on = meta.get("merge_on")
+    if merge_on is not None and merge_on not in dict(columns):
+        raise BlockDefinitionError(f"{path}: merge_on {merge_on!r} is not one of its columns")
     if applies and not columns:
         raise BlockDefinitionError(f"{path}: a summary block needs columns")
     if applies and "entity" not in params:
@@ -111,7 +115,7 @@ def parse_block(path: Path) -> DescribeQuery:
         name=path.stem, text=body, title=_texts(meta["title"], "title", path),
         description=_texts(meta["description"], "description", path) if "description" in meta else {},
         applies_to=applies, order=int(meta.get("order", 100)), columns=tuple(columns),
-        limit=int(meta["limit"]) if meta.get("limit") else None, params=params)
+        limit=int(meta["limit"]) if meta.get("limit") else None, params=params, merge_on=merge_on)
 
 
 class Blocks:

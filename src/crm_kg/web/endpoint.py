@@ -131,7 +131,7 @@ def endpoint():
         with shares.deadline(settings):
             answer = store.serialize(completed.text, mime, limit=limit, dataset=dataset)
     except QuerySyntaxError as exc:
-        problem = explain(req.query, str(exc), completed.shift)
+        problem = explain(req.query, str(exc), completed.shift, g.lang)   # the page's language
         return _error(str(problem), 400, req, html=html, problem=problem, json=_asked_json(req, mime))
     except QueryEvaluationError as exc:
         return _error(str(exc), 400, req, html=html, json=_asked_json(req, mime))

@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from ..iri import PREFIXES
 from .blocks import Blocks, DescribeQuery
-from .geo import MapPoint, svg_map
+from .geo import MapPoint, ProvinceLayer, svg_map
 from .index import GraphIndex
 from .paths import IriMap
 from .texts import PassageText, SourceTexts
@@ -161,13 +161,27 @@ class EntityView:
     texts_note: str | None = None
 
 
+def merge_rows(rows: list[list], key: int) -> list[list]:
+    """One row per value of column ``key`` (a figure stated about two subjects in two
+    editions is one figure): each other cell lists its distinct values in order of
+    appearance, a single value stays a value."""
+    merged: dict = {}
+    for row in rows:
+        cells = merged.setdefault(row[key], [[] for _ in row])
+        for i, cell in enumerate(row):
+            if cell is not None and cell not in cells[i]:
+                cells[i].append(cell)
+    return [[c[0] if len(c) == 1 else (c or None) for c in cells] for cells in merged.values()]
+
+
 class Describer:
     """Builds :class:`EntityView` objects; one per app (it holds no request state)."""
 
     def __init__(self, store, blocks: Blocks, index: GraphIndex, iris: IriMap, texts: SourceTexts,
-                 statement_sources=None):
+                 statement_sources=None, provinces=()):
         self.store, self.blocks, self.index, self.iris, self.texts = store, blocks, index, iris, texts
         self.statement_sources = statement_sources   # the saved query queries/statement-sources.rq
+        self.provinces = provinces                   # geo.Province shapes (node_modules), maybe none
 
     # -- helpers ---------------------------------------------------------------
 
@@ -322,12 +336,14 @@ class Describer:
         columns = list(query.columns)
         rows = [[self.term(row.get(name), lang) for name, _ in columns] for row in result.rows]
         rows = [r for r in rows if any(c is not None for c in r)]
+        if query.merge_on is not None:
+            rows = merge_rows(rows, [name for name, _ in columns].index(query.merge_on))
         if rows:  # a column nobody has a value for says nothing: drop it
             keep = [i for i in range(len(columns)) if any(r[i] is not None for r in rows)]
             columns = [columns[i] for i in keep]
             rows = [[r[i] for i in keep] for r in rows]
             for before, row in zip(rows[::-1][1:], rows[::-1]):   # a heading said once per group
-                if row[0] is not None and before[0] == row[0] and row[0].kind == "literal" and len(row) > 1:
+                if isinstance(row[0], Term) and before[0] == row[0] and row[0].kind == "literal" and len(row) > 1:
                     row[0] = None
         return Block(query, query.label(lang), plain(query.description.get(lang, query.description.get("en", ""))),
                      [label.get(lang) or label["en"] for _, label in columns], rows,
@@ -364,7 +380,19 @@ class Describer:
         context = [MapPoint(p, x, y, self.name(p, lang), self.iris.href(p))
                    for p, (x, y) in sorted(self.index.points.items())]
         caption = None if focus_iri == iri else self.term(URIRef(focus_iri), lang)
-        return svg_map(focus, context, focus.label), caption
+        return svg_map(focus, context, focus.label, self._province_layer(lang)), caption
+
+    def _province_layer(self, lang: str) -> ProvinceLayer | None:
+        if not self.provinces:
+            return None
+        names, titles, hrefs = {}, {}, {}
+        for province in self.provinces:   # Dutch official names, the English one beside on hover
+            iri = self.index.cbs.get(province.code)
+            name = names[province.code] = self.name(iri, lang) if iri else province.nl
+            titles[province.code] = f"{name} ({province.en})" if lang != "nl" and province.en != name else name
+            if iri:
+                hrefs[province.code] = self.iris.href(iri)
+        return ProvinceLayer(self.provinces, names, titles, hrefs)
 
     def _depth(self, place: str) -> int:
         """Places with more places around them are nearer: sort by minus that count."""

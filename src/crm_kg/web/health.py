@@ -5,7 +5,8 @@
   triples per named graph, when it was loaded, the generation and the outcome
   of the last reload (:mod:`crm_kg.store.serving`), the worker pool. ``503`` with
   ``Retry-After`` while no query worker is up (all restarting) or a remote
-  store does not answer; the body says why.
+  store does not answer, or while a served app prepares the closed lists of the
+  saved queries' parameters (:func:`.answers.warm`); the body says why.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask import Blueprint, jsonify
 
 from ..errors import CrmKgError
 from . import state
+from .answers import lists_pending
 
 bp = Blueprint("health", __name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -28,6 +30,9 @@ def healthz():
 def readyz():
     live = state.store()
     ready, reason = live.ready()
+    pending = lists_pending(state.current()) if ready else None
+    if pending:                   # a served app prepares the drop-down lists first (answers.warm)
+        ready, reason = False, pending
     body: dict = {"status": "ready" if ready else "not ready"}
     if reason:
         body["reason"] = reason

@@ -83,10 +83,13 @@ class GraphIndex:
         self.dutch_places = {p for p, outer in self.ancestors.items()
                              if netherlands in outer and self.types.get(p, set()) & official}
         self.points: dict[str, tuple[float, float]] = {}
+        self.cbs: dict[str, str] = {}        # CBS code (PVxx, GMxxxx) → the place
         for row in store.query(blocks.text("index-points")).rows:
             point = parse_point(str(row["wkt"]))
             if point is not None:
                 self.points.setdefault(str(row["place"]), point)
+            if row.get("cbs") is not None:
+                self.cbs.setdefault(str(row["cbs"]), str(row["place"]))
 
     # -- labels ------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from rdflib import Graph, URIRef
 from . import state
 from .blocks import Blocks
 from .entity import Describer
+from .geo import load_provinces
 from .index import GraphIndex, Hit
 from .negotiation import NotAcceptable, prefers_html
 from .paths import IriMap, is_iri
@@ -63,7 +64,8 @@ def iri_map() -> IriMap:
 def describer() -> Describer:
     s = services()
     return Describer(state.store(), s["blocks"], s["index"], iri_map(), s["texts"],
-                     state.library().queries.get("statement-sources"))   # each statement's sources
+                     state.library().queries.get("statement-sources"),   # each statement's sources
+                     load_provinces(state.settings().root / "node_modules"))
 
 
 def _etag(*parts: str) -> str:

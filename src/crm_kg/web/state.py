@@ -66,6 +66,11 @@ class AppState:
                     self._once[name] = make()
         return self._once[name]
 
+    def peek(self, name: str) -> Any:
+        """The value of ``name`` for the current graph version if it is computed, else None."""
+        cached = self._versioned.get(name)
+        return cached[1] if cached is not None and cached[0] == self.store.version else None
+
     def has(self, name: str) -> bool:
         """Whether ``name`` was computed (for tests: nothing was kept after an error)."""
         return name in self._versioned or name in self._once
