@@ -126,7 +126,7 @@ def endpoint():
             shown = min(limit, settings.html_result_rows)
             with shares.deadline(settings):
                 result = store.query(completed.text, limit=shown, dataset=dataset)
-            with shares.rendering(settings):
+            with shares.rendering(settings, _cells(result)):
                 return _page(req, result=result, shown=shown), 200, _truncation(result.truncated, shown)
         with shares.deadline(settings):
             answer = store.serialize(completed.text, mime, limit=limit, dataset=dataset)
@@ -143,6 +143,13 @@ def endpoint():
     except StoreError as exc:
         return _error(str(exc), 502, req, html=html)
     return Response(answer.body, mimetype=mime, headers=_truncation(answer.truncated, limit))
+
+
+def _cells(result) -> int:
+    """How many cells an answer makes as an HTML table."""
+    if result.kind == "graph":
+        return 3 * len(result.triples)
+    return len(getattr(result, "rows", None) or []) * max(1, len(getattr(result, "variables", None) or []))
 
 
 def _asked_json(req: SparqlRequest, mime: str) -> bool:

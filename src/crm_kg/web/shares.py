@@ -226,14 +226,19 @@ def deadline(settings):
 
 _RENDERING = threading.BoundedSemaphore(1)
 REST = 3.0          # the rendering slot rests this many times as long as a page took
+LARGE = 1000        # cells of an HTML results table that make it large (it waits for the slot)
 
 
 @contextmanager
-def rendering(settings):
-    """Hold the web process's one slot for building a large HTML answer (the query itself ran in a
-    worker): such pages take the interpreter for a quarter of a second each, and more than one
-    at a time would hold up every other request. Waits until the request's deadline at most,
-    then :class:`~crm_kg.errors.EngineBusy` (503)."""
+def rendering(settings, cells: int):
+    """Hold the web process's one slot for building a large HTML answer of ``cells`` cells (the
+    query itself ran in a worker): such pages take the interpreter for a tenth of a second or
+    more each, and more than one at a time would hold up every other request. A table of
+    fewer than :data:`LARGE` cells (some 30 ms) is built at once. Waits until the request's
+    deadline at most, then :class:`~crm_kg.errors.EngineBusy` (503)."""
+    if cells < LARGE:
+        yield
+        return
     share = g.get("_crm_kg_share")
     due = share[1] + settings.query_timeout if share else None
     wait = settings.query_timeout if due is None else max(0.0, due - time.monotonic())
