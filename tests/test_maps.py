@@ -73,6 +73,12 @@ def test_place_page_draws_the_provinces_under_its_point(client):
     svg = re.search(r'<svg[^>]*class="map".*?</svg>', nl, re.S).group(0)
     assert "<title>Zuid-Holland</title>" in svg and "(South Holland)" not in svg
     assert re.search(r'class="province province-focus" data-cbs="PV27"', svg)   # Nieuw-Vennep's province
+    # the own province is the graph's, not the point's: the country's centre shades none, a
+    # coastal town whose point falls in the sea of the drawing still shades its province
+    for path, own in (("netherlands", []), ("medemblik", ["PV27"]), ("wijdemeren", ["PV27"])):
+        page = client.get(f"/id/place/{path}?lang=en", headers=HTML).get_data(as_text=True)
+        assert page.count('class="province') == 12, path
+        assert re.findall(r'class="province province-focus" data-cbs="(PV\d\d)"', page) == own, path
     abroad = client.get("/id/place/la-rochelle?lang=en", headers=HTML).get_data(as_text=True)
     assert 'class="map"' in abroad and 'class="province' not in abroad           # no provinces off the frame
 

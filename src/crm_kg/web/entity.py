@@ -386,11 +386,15 @@ class Describer:
         focus = point(focus_iri)
         context = [point(p) for p in sorted(self.index.points)]
         caption = None if focus_iri == iri else self.term(URIRef(focus_iri), lang)
-        return svg_map(focus, context, focus.label, self._province_layer(lang)), caption
+        return svg_map(focus, context, focus.label, self._province_layer(lang, focus_iri)), caption
 
-    def _province_layer(self, lang: str) -> ProvinceLayer | None:
+    def _province_layer(self, lang: str, focus: str) -> ProvinceLayer | None:
+        """The provinces to draw; the focus's own is the one it is or lies in by the graph
+        (crm:locatedIn), not by where its point falls (a country's centre lies in no province of its own)."""
         if not self.provinces:
             return None
+        codes = {iri: code for code, iri in self.index.cbs.items()}
+        own = frozenset(codes[p] for p in {focus, *self.index.ancestors.get(focus, ())} if p in codes)
         names, titles, hrefs = {}, {}, {}
         for province in self.provinces:   # Dutch official names, the English one beside on hover
             iri = self.index.cbs.get(province.code)
@@ -398,7 +402,7 @@ class Describer:
             titles[province.code] = f"{name} ({province.en})" if lang != "nl" and province.en != name else name
             if iri:
                 hrefs[province.code] = self.iris.href(iri)
-        return ProvinceLayer(self.provinces, names, titles, hrefs)
+        return ProvinceLayer(self.provinces, names, titles, hrefs, own)
 
     def _depth(self, place: str) -> int:
         """Places with more places around them are nearer: sort by minus that count."""

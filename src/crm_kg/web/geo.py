@@ -182,6 +182,7 @@ class ProvinceLayer:
     names: dict[str, str]                # CBS code → name to show
     titles: dict[str, str]               # CBS code → name on hover (with the English one)
     hrefs: dict[str, str]                # CBS code → page (the provinces the graph holds)
+    own: frozenset[str] = frozenset()    # CBS codes of the province the focus is, or lies in
 
 
 def svg_map(focus: MapPoint, context: list[MapPoint], title: str, layer: ProvinceLayer | None = None) -> Markup:
@@ -241,7 +242,7 @@ def svg_map(focus: MapPoint, context: list[MapPoint], title: str, layer: Provinc
 
 
 def _provinces(layer: ProvinceLayer, xy, focus: MapPoint) -> str:
-    """The provinces as ``<path class="province">`` (the focus's own filled darker), each
+    """The provinces as ``<path class="province">`` (the focus's own, by the graph, filled darker), each
     named on hover and at its centre; vertices closer than ~0.7 px are dropped."""
     shapes, labels = [], []
     for province in layer.provinces:
@@ -255,8 +256,7 @@ def _provinces(layer: ProvinceLayer, xy, focus: MapPoint) -> str:
             if len(kept) >= 3:
                 d.append("M" + "L".join(f"{x:g} {y:g}" for x, y in kept) + "Z")
         name = layer.names.get(province.code, province.nl)
-        own = province.contains(focus.lon, focus.lat)
-        cls = "province province-focus" if own else "province"
+        cls = "province province-focus" if province.code in layer.own else "province"
         shape = (f'<path d="{"".join(d)}" class="{cls}" data-cbs="{province.code}">'
                  f'<title>{escape(layer.titles.get(province.code, name))}</title></path>')
         href = layer.hrefs.get(province.code)
