@@ -323,6 +323,7 @@ def test_grouped_bars_and_matrix(client):
     assert heads == ["1", "2", "3", "4", "5"]
     alone = client.get("/queries/recommendation-opportunity-matrix/chart.svg?actor=national-government")
     assert alone.mimetype == "image/svg+xml"
+    assert b'<?xml-stylesheet type="text/css" href="/static/queries.css"?>' in alone.data   # styled alone too
     standalone = ET.fromstring(alone.data)
     assert sum(1 for c in standalone.iter(f"{SVG}rect") if c.get("class") == "matrix-cell on") == 7
     assert client.get("/queries/swot-items/chart.svg").status_code == 404        # no chart asked for
