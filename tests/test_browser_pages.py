@@ -63,13 +63,22 @@ def test_sparql_editor_is_yasgui_with_names_and_readable_errors(browser, live_se
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_no_page_scrolls_sideways(browser, live_server, width):  # noqa: F811
-    wide, maps = {}, {}
+    wide, maps, cut = {}, {}, {}
     for name, path in PAGES.items():
         browser.set_window_size(width, 900)
         browser.get(live_server + path)
         measured = _shot(browser, name, width)
         if measured > width:
             wide[name] = measured
+        if name.startswith("query-"):   # chart texts end inside the drawing (real font metrics)
+            over = browser.execute_script(
+                "var s = document.querySelector('svg.chart'); if (!s) return [];"
+                "var w = s.viewBox.baseVal.width;"
+                "return Array.prototype.filter.call(s.querySelectorAll('text'), function (t) {"
+                "  var b = t.getBBox(); return b.x < 0 || b.x + b.width > w + 1; })"
+                ".map(function (t) { return t.textContent; });")
+            if over:
+                cut[name] = over
         if name.startswith("entity-") and name not in ("entity-gallium-en", "entity-recommendation-en",
                                                        "entity-report-en"):
             maps[name] = browser.execute_script(  # the provinces drawn: shapes on screen, in the box
@@ -77,6 +86,7 @@ def test_no_page_scrolls_sideways(browser, live_server, width):  # noqa: F811
                 "var r = s.getBoundingClientRect(), p = s.querySelectorAll('path.province');"
                 "return [p.length, Math.round(r.width), Math.round(p[0].getBoundingClientRect().width)];")
     assert not wide, f"pages wider than {width} px: {wide}"
+    assert not cut, f"chart texts beyond their drawing: {cut}"
     for name, (shapes, box, first) in maps.items():
         assert shapes == 12 and 250 <= box <= width and first > 20, (name, shapes, box, first)
 
@@ -88,6 +98,8 @@ PAGES = {
     "query-disagreements-en": "/queries/disagreements?lang=en",
     "query-recommendations-nl": "/queries/recommendations-for-opportunity?lang=nl",
     "query-matrix-en": "/queries/recommendation-opportunity-matrix?lang=en",
+    "query-supply-en": "/queries/supply-concentration?lang=en",
+    "query-shares-nl": "/queries/goods-category-shares?lang=nl",
     "entity-gallium-en": "/id/material/gallium?lang=en",
     "entity-cleantron-nl": "/id/organisation/cleantron?lang=nl",
     "entity-recommendation-en": "/id/recommendation/nhfl-2025/3?lang=en",

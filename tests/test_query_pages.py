@@ -313,7 +313,9 @@ def test_grouped_bars_and_matrix(client):
     svg = _svg(client.get("/queries/goods-category-shares").get_data(as_text=True))
     assert len(svg.findall(f".//{SVG}rect[@class='chart-bar series-0']")) == 5       # Flevoland
     assert len(svg.findall(f".//{SVG}rect[@class='chart-bar series-1']")) == 5       # Noord-Holland
-    assert "Products of the automotive industry: Flevoland 38.5%, North Holland 37.5%" in svg.find(f"{SVG}desc").text
+    assert "Products of the automotive industry: Flevoland 38.5%, Noord-Holland 37.5%" in svg.find(f"{SVG}desc").text
+    page = client.get("/queries/goods-category-shares?lang=en").get_data(as_text=True)   # Dutch places' Dutch names
+    assert ">Noord-Holland</a>" in page and ">North Holland<" not in page      # table, chart and form
     matrix = _svg(client.get("/queries/recommendation-opportunity-matrix").get_data(as_text=True))
     cells = matrix.findall(f".//{SVG}rect")
     assert len(cells) == 50 and sum(1 for c in cells if c.get("class") == "matrix-cell on") == 32
@@ -321,9 +323,43 @@ def test_grouped_bars_and_matrix(client):
     assert heads == ["1", "2", "3", "4", "5"]
     alone = client.get("/queries/recommendation-opportunity-matrix/chart.svg?actor=national-government")
     assert alone.mimetype == "image/svg+xml"
+    assert b'<?xml-stylesheet type="text/css" href="/static/queries.css"?>' in alone.data   # styled alone too
     standalone = ET.fromstring(alone.data)
     assert sum(1 for c in standalone.iter(f"{SVG}rect") if c.get("class") == "matrix-cell on") == 7
     assert client.get("/queries/swot-items/chart.svg").status_code == 404        # no chart asked for
+
+
+def _text(element) -> str:
+    """A chart text as read: its lines (tspans) joined, its <title> left out."""
+    parts = [element.text or ""] + [(t.text or "") + (t.tail or "") for t in element if t.tag == f"{SVG}tspan"]
+    title = element.find(f"{SVG}title")
+    return " ".join(p.strip() for p in ([title.tail or ""] if title is not None else parts) if p.strip())
+
+
+def test_charts_show_whole_labels_and_qualified_values(client):
+    svg = _svg(client.get("/queries/supply-concentration?lang=en").get_data(as_text=True))
+    labels = [_text(t) for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-label"]
+    assert "China's share of world heavy rare earth supply" in labels and not any("…" in x for x in labels)
+    values = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-value"]
+    assert values[:2] == ["up to 100%", "almost 100%"] and "more than 90%" in values and "91%" in values
+    bars = [b.get("class") for b in svg.iter(f"{SVG}rect")]
+    assert bars[0] == "chart-bar series-0 ceiling" and bars.count("chart-bar series-0 ceiling") == 1
+    assert "China's share of world heavy rare earth supply: up to 100%" in svg.find(f"{SVG}desc").text
+    nl = _svg(client.get("/queries/supply-concentration?lang=nl").get_data(as_text=True))
+    assert {t.text for t in nl.iter(f"{SVG}text") if t.get("class") == "chart-value"} >= {"tot 100%", "bijna 100%"}
+    # a label too long for one line goes on two, each within the drawing
+    from crm_kg.web.charts import CHAR_W
+
+    matrix = _svg(client.get("/queries/recommendation-opportunity-matrix?lang=en").get_data(as_text=True))
+    width = float(matrix.get("viewBox").split()[2])
+    for t in matrix.iter(f"{SVG}text"):
+        for line in [t] + [x for x in t if x.tag == f"{SVG}tspan"]:
+            if line.text and line.text.strip():
+                assert float(t.get("x")) + len(line.text) * CHAR_W * 0.9 <= width, line.text
+    assert any(len([x for x in t if x.tag == f"{SVG}tspan"]) >= 2 for t in matrix.iter(f"{SVG}text"))
+    # the columns have titles: each number with its opportunity's name under the grid
+    keys = [_text(t) for t in matrix.iter(f"{SVG}text") if t.get("class") == "chart-key"]
+    assert len(keys) == 5 and keys[2] == "3 — Help recycling companies grow their services", keys
 
 
 # -- the API -----------------------------------------------------------------------------------

@@ -63,6 +63,8 @@ PARAM_TYPES = {"integer", "decimal", "string", "language", "iri", "year"}
 RESERVED = {"format", "limit", "offset", "q", "page"}
 CHARTS = {"bar": ("label", "value"), "grouped-bar": ("label", "series", "value"),
           "matrix": ("row", "column")}
+# variables a chart may name besides: a value's qualifier (up to, almost…), short names of a matrix
+CHART_OPTIONS = ("qualifier", "row_label", "column_label")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$", re.I)
@@ -362,6 +364,9 @@ def _check_chart(chart, variables: list[str] | None, path: Path) -> dict | None:
         if key not in chart:
             raise QueryDefinitionError(f"{path}: a {chart['type']} chart needs {key!r}")
         if variables is not None and chart[key] not in variables:
+            raise QueryDefinitionError(f"{path}: chart {key} ?{chart[key]} is not a projected variable")
+    for key in CHART_OPTIONS:
+        if key in chart and variables is not None and chart[key] not in variables:
             raise QueryDefinitionError(f"{path}: chart {key} ?{chart[key]} is not a projected variable")
     return dict(chart)
 

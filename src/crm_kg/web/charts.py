@@ -19,15 +19,22 @@ from xml.sax.saxutils import escape
 
 from rdflib import URIRef
 
-WIDTH = 760
-LABEL_W = 300
-BAR_H = 18
-GAP = 8
-SERIES = 6            # classes series-0 … series-5 in style.css
+WIDTH = 440          # the canvas: at a phone's width the SVG shrinks to ~0.8, text stays readable
+CHAR_W = 7.0         # a wide character of the 12 px label font (DejaVu digits are ~7 px), for wrapping
+LINE = 15            # a label line
+BAR_H = 14
+GAP = 10
+SERIES = 6            # classes series-0 … series-5 in queries.css
+# qualifiers that make the value a ceiling ("up to 100 %"): drawn as an open bar, not a measured one
+CEILINGS = ("/qualifier/up-to", "/qualifier/less-than")
 
 
 class Chart:
-    """Names for the terms of an answer: a label column of the row, else the graph's label."""
+    """Names for the terms of an answer: a label column of the row, else the graph's label.
+
+    Labels are never cut: each goes above its bar (or beside its matrix row), wrapped
+    onto as many lines as it needs; a value keeps its qualifier ("almost 100%"), and a
+    ceiling ("up to 100%") is an open, dashed bar."""
 
     def __init__(self, spec: dict, result, labels: dict[str, str], index, lang: str, title: str):
         self.spec, self.result, self.labels = spec, result, labels
@@ -36,6 +43,8 @@ class Chart:
     def name(self, row: dict, var: str) -> str:
         term = row.get(var)
         label_var = self.labels.get(var)
+        if isinstance(term, URIRef) and str(term) in getattr(self.index, "dutch_places", ()):
+            return self.index.label(str(term), self.lang)          # Dutch places by their Dutch names
         if label_var and row.get(label_var) is not None:
             return str(row[label_var])
         if isinstance(term, URIRef):
@@ -48,30 +57,39 @@ class Chart:
             return None
         return {"bar": self._bar, "grouped-bar": self._grouped, "matrix": self._matrix}[kind]()
 
+    def _value(self, row: dict, value: Decimal) -> tuple[str, bool]:
+        """The value as shown ("almost 100%") and whether it is a ceiling."""
+        shown = f"{fmt(value)}{self.spec.get('unit', '')}"
+        var = self.spec.get("qualifier")
+        if var and row.get(var) is not None:
+            return f"{self.name(row, var)} {shown}", str(row[var]).endswith(CEILINGS)
+        return shown, False
+
     # -- bar ----------------------------------------------------------------------------
     def _bar(self) -> str | None:
-        items = [(self.name(r, self.spec["label"]), number(r.get(self.spec["value"]))) for r in self.result.rows]
-        items = [(label, value) for label, value in items if value is not None]
+        items = []
+        for r in self.result.rows:
+            value = number(r.get(self.spec["value"]))
+            if value is not None:
+                items.append((self.name(r, self.spec["label"]), value, *self._value(r, value)))
         if not items:
             return None
-        unit = self.spec.get("unit", "")
-        top = max(v for _, v in items) or 1
-        height = len(items) * (BAR_H + GAP) + GAP
-        desc = "; ".join(f"{label}: {fmt(value)}{unit}" for label, value in items)
-        out = [_open(height, self.title, desc)]
-        for i, (label, value) in enumerate(items):
-            y = GAP + i * (BAR_H + GAP)
-            out.append(_label(LABEL_W - 8, y + BAR_H * 0.72, label))
-            out.append(_bar(y, BAR_H, 0, value, top, unit, label, 0.72))
-        out.append("</svg>")
-        return "".join(out)
+        top = max(v for _, v, _, _ in items) or 1
+        room = _room(shown for _, _, shown, _ in items)
+        out, y = [], GAP
+        for label, value, shown, ceiling in items:
+            text, y = _label(0, y, label, WIDTH)
+            out.append(text)
+            out.append(_bar(y, BAR_H, 0, value, top, shown, label, room, ceiling))
+            y += BAR_H + GAP
+        desc = "; ".join(f"{label}: {shown}" for label, _, shown, _ in items)
+        return _open(y, self.title, desc) + "".join(out) + "</svg>"
 
     # -- grouped bars ----------------------------------------------------------------------
     def _grouped(self) -> str | None:
         label_var, series_var, value_var = self.spec["label"], self.spec["series"], self.spec["value"]
-        unit = self.spec.get("unit", "")
         series: list[str] = []
-        groups: dict[str, dict[str, Decimal]] = {}
+        groups: dict[str, dict[str, tuple[Decimal, str, bool]]] = {}
         for r in self.result.rows:
             value = number(r.get(value_var))
             if value is None:
@@ -79,31 +97,32 @@ class Chart:
             s, g = self.name(r, series_var), self.name(r, label_var)
             if s not in series:
                 series.append(s)
-            groups.setdefault(g, {})[s] = value
+            groups.setdefault(g, {})[s] = (value, *self._value(r, value))
         if not groups:
             return None
-        top = max(v for g in groups.values() for v in g.values()) or 1
-        legend_h = 26
-        group_h = len(series) * BAR_H + GAP * 2
-        height = legend_h + len(groups) * group_h + GAP
-        desc = "; ".join(f"{g}: " + ", ".join(f"{s} {fmt(v)}{unit}" for s, v in values.items())
-                         for g, values in groups.items())
-        out = [_open(height, self.title, desc)]
-        x = LABEL_W
-        for i, s in enumerate(series):   # legend
-            out.append(f'<rect class="series-{i % SERIES}" x="{x}" y="6" width="12" height="12"/>')
-            out.append(f'<text class="chart-legend" x="{x + 16}" y="16">{escape(s)}</text>')
-            x += 24 + 8 * len(s)
-        for gi, (g, values) in enumerate(groups.items()):
-            y0 = legend_h + gi * group_h + GAP
-            out.append(_label(LABEL_W - 8, y0 + len(series) * BAR_H / 2 + 4, g))
+        top = max(v for g in groups.values() for v, _, _ in g.values()) or 1
+        room = _room(shown for g in groups.values() for _, shown, _ in g.values())
+        out, x, y = [], 0.0, 6
+        for i, s in enumerate(series):   # the legend, wrapped
+            width = 24 + CHAR_W * len(s)
+            if x and x + width > WIDTH:
+                x, y = 0.0, y + LINE + 2
+            out.append(f'<rect class="series-{i % SERIES}" x="{x:.1f}" y="{y}" width="12" height="12"/>')
+            out.append(f'<text class="chart-legend" x="{x + 16:.1f}" y="{y + 10}">{escape(s)}</text>')
+            x += width
+        y += LINE + GAP
+        for g, values in groups.items():
+            text, y = _label(0, y, g, WIDTH)
+            out.append(text)
             for si, s in enumerate(series):
-                if s not in values:
-                    continue
-                out.append(_bar(y0 + si * BAR_H, BAR_H - 2, si % SERIES, values[s], top, unit,
-                                f"{g}, {s}", 0.7))
-        out.append("</svg>")
-        return "".join(out)
+                if s in values:
+                    value, shown, ceiling = values[s]
+                    out.append(_bar(y, BAR_H, si % SERIES, value, top, shown, f"{g}, {s}", room, ceiling))
+                    y += BAR_H + 2
+            y += GAP
+        desc = "; ".join(f"{g}: " + ", ".join(f"{s} {shown}" for s, (_, shown, _) in values.items())
+                         for g, values in groups.items())
+        return _open(y, self.title, desc) + "".join(out) + "</svg>"
 
     # -- matrix ---------------------------------------------------------------------------
     def _matrix(self) -> str | None:
@@ -123,30 +142,37 @@ class Chart:
             return None
         rows = dict(sorted(rows.items(), key=lambda kv: natural(kv[1][0] or kv[1][1])))
         cols = dict(sorted(cols.items(), key=lambda kv: natural(kv[1][0] or kv[1][1])))
-        cell = 34
-        head = 40
-        left = 420
-        height = head + len(rows) * cell + GAP
-        width = left + len(cols) * cell + GAP
-        desc = "; ".join(f"{short or name}: " + ", ".join(cols[c][0] or cols[c][1] for c in cols if (rk, c) in marks)
-                         for rk, (short, name) in rows.items())
-        out = [_open(height, self.title, desc, width)]
-        for ci, (short, name) in enumerate(cols.values()):
+        cell = 30
+        width = max(WIDTH, 200 + len(cols) * cell + 12)
+        left = width - len(cols) * cell          # the grid on the right, the names left of it
+        heads = {ck: short or str(i + 1) for i, (ck, (short, _)) in enumerate(cols.items())}
+        out = []
+        for ci, (ck, (short, name)) in enumerate(cols.items()):
             x = left + ci * cell + cell / 2
-            out.append(f'<text class="chart-head" x="{x:.1f}" y="{head - 12}" text-anchor="middle">'
-                       f'<title>{escape(name)}</title>{escape(short or name[:3])}</text>')
-        for ri, (rk, (short, name)) in enumerate(rows.items()):
-            y = head + ri * cell
+            out.append(f'<text class="chart-head" x="{x:.1f}" y="16" text-anchor="middle">'
+                       f'<title>{escape(name)}</title>{escape(heads[ck])}</text>')
+        y = 26.0
+        for rk, (short, name) in rows.items():
             text = f"{short}. {name}" if short else name
-            out.append(_label(left - 10, y + cell / 2 + 4, text, limit=58))
+            lines = _wrap(text, left - 12)
+            height = max(cell, len(lines) * LINE + 6)
+            label, _ = _label(0, y + (height - len(lines) * LINE) / 2, text, left - 12)
+            out.append(label)
             for ci, ck in enumerate(cols):
                 x = left + ci * cell
                 on = (rk, ck) in marks
-                out.append(f'<rect class="matrix-cell{" on" if on else ""}" x="{x + 2}" y="{y + 2}" '
-                           f'width="{cell - 4}" height="{cell - 4}"><title>{escape(text)} — '
-                           f'{escape(cols[ck][1])}: {"✓" if on else "–"}</title></rect>')
-        out.append("</svg>")
-        return "".join(out)
+                out.append(f'<rect class="matrix-cell{" on" if on else ""}" x="{x + 2}" '
+                           f'y="{y + (height - cell) / 2 + 2:.1f}" width="{cell - 4}" height="{cell - 4}">'
+                           f'<title>{escape(text)} — {escape(cols[ck][1])}: {"✓" if on else "–"}</title></rect>')
+            out.append(f'<line class="matrix-rule" x1="0" y1="{y + height:.1f}" x2="{width}" y2="{y + height:.1f}"/>')
+            y += height
+        y += GAP
+        for ck, (_, name) in cols.items():        # the columns' titles, under the grid
+            key, y = _label(0, y, f"{heads[ck]} — {name}", width, css="chart-key")
+            out.append(key)
+        desc = "; ".join(f"{short or name}: " + ", ".join(cols[c][0] or cols[c][1] for c in cols if (rk, c) in marks)
+                         for rk, (short, name) in rows.items())
+        return _open(y + GAP, self.title, desc, width) + "".join(out) + "</svg>"
 
 
 def _open(height: float, title: str, desc: str, width: float = WIDTH) -> str:
@@ -156,22 +182,48 @@ def _open(height: float, title: str, desc: str, width: float = WIDTH) -> str:
             f'<desc id="chart-desc">{escape(desc)}</desc>')
 
 
-def _bar(y: float, height: float, series: int, value: Decimal, top: Decimal, unit: str, tooltip: str,
-         baseline: float) -> str:
-    """One horizontal bar scaled to ``top``, its tooltip, and its value beside it (at
-    ``baseline`` × BAR_H below ``y``)."""
-    width = max(1.0, float(value) / float(top) * (WIDTH - LABEL_W - 70))
-    shown = f"{fmt(value)}{escape(unit)}"
-    return (f'<rect class="chart-bar series-{series}" x="{LABEL_W}" y="{y}" width="{width:.1f}" '
-            f'height="{height}"><title>{escape(tooltip)}: {shown}</title></rect>'
-            f'<text class="chart-value" x="{LABEL_W + width + 6:.1f}" y="{y + BAR_H * baseline:.1f}">'
-            f'{shown}</text>')
+def _room(shown) -> float:
+    """Space right of the longest bar for the longest value text."""
+    return max(len(text) for text in shown) * CHAR_W + 14
 
 
-def _label(x: float, y: float, text: str, limit: int = 44) -> str:
-    shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    return (f'<text class="chart-label" x="{x:.1f}" y="{y:.1f}" text-anchor="end">'
-            f'{"<title>" + escape(text) + "</title>" if shown != text else ""}{escape(shown)}</text>')
+def _bar(y: float, height: float, series: int, value: Decimal, top: Decimal, shown: str, tooltip: str,
+         room: float, ceiling: bool = False) -> str:
+    """One horizontal bar from the left edge scaled to ``top``, its tooltip, and its value
+    beside it; a ceiling is open and dashed."""
+    width = max(1.0, float(value) / float(top) * (WIDTH - room))
+    css = f"chart-bar series-{series}" + (" ceiling" if ceiling else "")
+    return (f'<rect class="{css}" x="0" y="{y:.1f}" width="{width:.1f}" '
+            f'height="{height}"><title>{escape(tooltip)}: {escape(shown)}</title></rect>'
+            f'<text class="chart-value" x="{width + 6:.1f}" y="{y + height - 3:.1f}">{escape(shown)}</text>')
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    """``text`` in lines of at most ``width`` px (words kept whole unless one alone is wider)."""
+    per_line = max(8, int(width / CHAR_W))
+    lines: list[str] = []
+    for word in text.split():
+        while len(word) > per_line:
+            lines.append(word[:per_line])
+            word = word[per_line:]
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _label(x: float, y: float, text: str, width: float, css: str = "chart-label") -> tuple[str, float]:
+    """A label whose first line's top is at ``y``, wrapped to ``width``: its markup and the
+    ``y`` under it."""
+    lines = _wrap(text, width)
+    if len(lines) == 1:
+        body = escape(text)
+    else:
+        body = "".join(f'<tspan x="{x:.1f}" dy="{0 if i == 0 else LINE}">{escape(line)}</tspan>'
+                       for i, line in enumerate(lines))
+    return (f'<text class="{css}" x="{x:.1f}" y="{y + 11:.1f}">{body}</text>',
+            y + len(lines) * LINE + 2)
 
 
 def natural(text: str) -> tuple:
