@@ -74,10 +74,11 @@ def request(port: int, path: str, accept: str, source: str, timeout: float = 30.
     try:
         connection.request("GET", path, headers={"Accept": accept})
         response = connection.getresponse()
-        response.read()
-        return response.status, time.monotonic() - start
+        body = response.read()
+        why = "" if response.status == 200 else (body[:160].decode("utf-8", "replace").splitlines() or [""])[0]
+        return response.status, time.monotonic() - start, why
     except OSError as exc:
-        return f"{type(exc).__name__}", time.monotonic() - start
+        return f"{type(exc).__name__}", time.monotonic() - start, str(exc)
     finally:
         connection.close()
 
@@ -128,10 +129,17 @@ def soak(args, port: int, server, out: Path) -> int:
     stop = threading.Event()
     start = time.monotonic()
 
+    messages: dict[str, int] = {}
+    failed: list[tuple] = []            # (answered at, kind, status, seconds) of each error
+
     def send(kind: str, path: str, source: str):
-        status, seconds = request(port, path, ACCEPT[kind], source)
+        status, seconds, why = request(port, path, ACCEPT[kind], source)
         with lock:
             results.append((time.monotonic() - start, kind, status, seconds))
+            if status != 200:       # what the answer said, its figures left out
+                said = f"{kind} {status}: " + "".join("N" if c.isdigit() else c for c in why)[:120]
+                messages[said] = messages.get(said, 0) + 1
+                failed.append((round(time.monotonic() - start, 1), kind, status, round(seconds, 2)))
 
     def sample():
         while not stop.is_set():
@@ -180,7 +188,8 @@ def soak(args, port: int, server, out: Path) -> int:
     growth = statistics.median(last) / statistics.median(warm) - 1
     report = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "server": args.server,
-        "seconds": args.seconds, "rate": args.rate, "requests": len(results), "errors": errors,
+        "seconds": args.seconds, "rate": args.rate, "requests": len(results), "errors": errors, "error_messages": messages,
+        "error_times": failed,
         "latency_after_warmup": stats, "reloads": reloads, "cpus": os.cpu_count(),
         "load_average": os.getloadavg(),
         "memory_mb": {"first_minute_after_warmup": round(statistics.median(warm) / 2**20, 1),
@@ -192,6 +201,8 @@ def soak(args, port: int, server, out: Path) -> int:
     name.write_text(json.dumps(report, indent=2) + "\n")
     print(f"{args.server}: {len(results)} requests in {args.seconds:g} s at {args.rate:g}/s, "
           f"{sum(errors.values())} errors {errors or ''}")
+    for said, count in sorted(messages.items(), key=lambda m: -m[1]):
+        print(f"  {count:5d} × {said}")
     print(f"  latency after the first minute (machine load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs):")
     for kind, s in stats.items():

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -73,3 +74,64 @@ def stop(proc) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(5)
+
+
+FLOOD = r"""
+import http.client, json, sys, threading, time
+port, plan = int(sys.argv[1]), json.loads(sys.argv[2])
+lock = threading.Lock()
+
+def loop(path, source, accept, every):
+    while True:
+        sent = time.monotonic()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
+        try:
+            connection.request("GET", path, headers={"Accept": accept})
+            response = connection.getresponse()
+            body = response.read()
+            line = [response.status, response.getheader("Retry-After"), body[:300].decode("utf-8", "replace"),
+                    time.monotonic() - sent]
+        except OSError as exc:
+            line = [type(exc).__name__, None, "", time.monotonic() - sent]
+        finally:
+            connection.close()
+        with lock:
+            print(json.dumps(line), flush=True)
+        if line[0] == 429:
+            time.sleep(0.2)
+        time.sleep(max(0.0, every - (time.monotonic() - sent)))
+
+for path, source, accept, every in plan:
+    threading.Thread(target=loop, args=(path, source, accept, every), daemon=True).start()
+sys.stdin.read()            # until the test closes our stdin
+"""
+
+
+class Flood:
+    """Clients that repeat requests without pause (``every``: at most one per that many seconds),
+    from a process of their own, so that their threads never compete with the test's own
+    measurements for the test process's interpreter lock. ``plan``: (path, source address,
+    Accept, every) per client thread. ``answers``: [status, Retry-After, body start, seconds]."""
+
+    def __init__(self, port: int, plan: list[tuple[str, str, str, float]]):
+        self.port, self.plan, self.answers = port, plan, []
+
+    def __enter__(self) -> "Flood":
+        self.process = subprocess.Popen([sys.executable, "-c", FLOOD, str(self.port), json.dumps(self.plan)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        return self
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.answers.append(json.loads(line))
+
+    def __exit__(self, *exc) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        self.reader.join(5)

@@ -168,6 +168,46 @@ def test_busy_pool_answers_busy(built):
         assert single.info()["pool"]["busy"] == 1
 
 
+def test_an_adhoc_query_queues_for_a_slot_until_its_deadline(built):
+    """/sparql queries (the ad-hoc lane) wait for a shared worker's slot within their own
+    deadline, not a fixed second (the soak's 503s on a loaded machine); only ``lane_queue`` of
+    them wait at once (each holds a web thread), the next is told busy at once."""
+    from crm_kg.store.pool import DEADLINE, LANE
+
+    build_settings, _ = built
+    with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=2, reserved=1, threads=1,
+                    timeout=1.5, lane_queue=1) as pool:
+        outcome: dict = {}
+
+        def adhoc(key, query, seconds):
+            LANE.set("adhoc")
+            DEADLINE.set(time.monotonic() + seconds)
+            started = time.monotonic()
+            try:
+                outcome[key] = (int(pool.query(query).rows[0]["n"]), time.monotonic() - started)
+            except (QueryTimeout, EngineFailed, EngineBusy) as exc:
+                outcome[key] = (exc, time.monotonic() - started)
+
+        heavy = threading.Thread(target=adhoc, args=("heavy", EXPENSIVE, 10))
+        heavy.start()                                   # the one shared slot, for 1.5 s
+        assert wait_for(lambda: pool.info()["pool"]["running"] == 1, 5)
+        queued = threading.Thread(target=adhoc, args=("queued", COUNT, 6))
+        queued.start()
+        assert wait_for(lambda: pool._queued == 1, 5)
+        third = threading.Thread(target=adhoc, args=("third", COUNT, 6))
+        third.start()                                   # the queue (1) is full: busy, at once
+        third.join(5)
+        assert isinstance(outcome["third"][0], EngineBusy) and outcome["third"][1] < 0.5, outcome
+        assert "more queries are waiting" in str(outcome["third"][0])
+        assert pool.query(COUNT).rows[0]["n"].toPython() == len(pool)   # the reserved worker answers
+        for thread in (heavy, queued):
+            thread.join(30)
+        assert isinstance(outcome["heavy"][0], QueryTimeout)
+        # it waited past the heavy query's deadline (more than the old second) and answered
+        assert outcome["queued"][0] == len(pool) and outcome["queued"][1] > 1.0, outcome
+        assert pool._queued == 0
+
+
 def test_memory_limit_contains_a_hungry_query(built):
     build_settings, _ = built
     with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=1, timeout=60,

@@ -12,7 +12,7 @@ import urllib.parse
 from collections import Counter
 
 import pytest
-from servers import CRM_KG_SERVE, readyz, start, stop, wait_for
+from servers import CRM_KG_SERVE, GUNICORN, Flood, readyz, start, stop, wait_for
 
 from crm_kg.web import create_app
 from crm_kg.web.limits import TokenBuckets, client_key
@@ -115,25 +115,11 @@ def test_a_flood_of_expensive_queries_does_not_slow_saved_queries_beyond_three_t
             assert _saved_ok(_get(port, SAVED, user))
         normal = [_get(port, SAVED, user) for user in users[5:25]]
         assert all(_saved_ok(a) for a in normal)
-        stop_flood, flood = threading.Event(), []
-
-        def flooder(source: str, every: float = 0.0):
-            while not stop_flood.is_set():
-                sent = time.monotonic()
-                flood.append(_get(port, expensive, source)[::2])
-                stop_flood.wait(max(0.0, every - (time.monotonic() - sent)))
-
-        threads = [threading.Thread(target=flooder, args=(f"127.0.0.{20 + i}",)) for i in range(8)]
-        threads += [threading.Thread(target=flooder, args=("127.0.0.99", 0.4)) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        try:
+        plan = [(expensive, f"127.0.0.{20 + i}", "application/sparql-results+json", 0.0) for i in range(8)]
+        plan += [(expensive, "127.0.0.99", "application/sparql-results+json", 0.4)] * 8
+        with Flood(port, plan) as flood:         # from a process of its own (see Flood)
             wait_for(lambda: readyz(base)["pool"]["timeouts"] >= 2, 30, "the flood")  # it holds workers
             under = [_get(port, SAVED, user) for user in users[25:45]]
-        finally:
-            stop_flood.set()
-            for thread in threads:
-                thread.join(30)
     finally:
         stop(proc)
     assert all(_saved_ok(a) for a in under)
@@ -141,6 +127,48 @@ def test_a_flood_of_expensive_queries_does_not_slow_saved_queries_beyond_three_t
     during = statistics.median(a[1] for a in under)
     assert during <= max(3 * before, before + 0.010), (
         f"saved query: {before * 1000:.1f} ms normally, {during * 1000:.1f} ms under the flood")
-    statuses = Counter(status for status, _ in flood)
+    statuses = Counter(status for status, *_ in flood.answers)
     assert statuses[503] > 0 and statuses[429] > 0, statuses     # deadlines hit; one address limited
-    assert all(h.get("Retry-After") for status, h in flood if status in (429, 503))
+    assert all(retry for status, retry, *_ in flood.answers if status in (429, 503))
+
+
+def _children(parent: int, ttl_dir) -> list[int]:
+    """The web processes of the gunicorn master ``parent`` that have announced themselves."""
+    from crm_kg.store.serving import servers
+
+    def ppid(pid: int) -> int:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    return [s["pid"] for s in servers(ttl_dir) if ppid(s["pid"]) == parent]
+
+
+@pytest.mark.slow
+def test_one_clients_share_holds_across_web_processes(built):
+    """gunicorn with two web processes (WEB_CONCURRENCY=2): one address sending six expensive
+    queries at once gets two run and four refused (429, the running limit) whichever process
+    each reaches, as with one process (gunicorn.conf.py gives both one limits file)."""
+    build_settings, _ = built
+    proc, base = start(GUNICORN, build_settings.ttl_dir, {
+        "WEB_CONCURRENCY": "2", "CRM_KG_QUERY_WORKERS": "1", "CRM_KG_RESERVED_WORKERS": "0",
+        "CRM_KG_QUERY_TIMEOUT": "2", "CRM_KG_RATE_LIMIT_NETWORKS": ""})
+    port = int(base.rsplit(":", 1)[1])
+    expensive = "/sparql?" + urllib.parse.urlencode({"query": EXPENSIVE})
+    try:
+        wait_for(lambda: len(_children(proc.pid, build_settings.ttl_dir)) == 2, 60, "both web processes")
+        answers, start_line = [], threading.Barrier(6)
+
+        def ask():
+            start_line.wait()
+            status, seconds, _, body = _get(port, expensive, "127.0.0.5")
+            answers.append((status, body[:200]))
+
+        threads = [threading.Thread(target=ask) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        stop(proc)
+    statuses = Counter(status for status, _ in answers)
+    assert statuses[429] == 4 and statuses[200] + statuses[503] == 2, answers
+    assert all(b"127.0.0.5 is already running 2 queries" in body for status, body in answers if status == 429)

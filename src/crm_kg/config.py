@@ -41,6 +41,7 @@ class Settings:
     max_query_bytes: int = 65536      # longer SPARQL text is refused (413)
     max_query_nesting: int = 32       # deeper {} () [] nesting is refused (400)
     reserved_workers: int = 1         # query workers ad-hoc /sparql may not use (saved queries, pages)
+    adhoc_queue: int = 32             # /sparql queries that may wait for a worker at once (each holds a web thread)
     rate_limit: float = 10.0          # requests per second per client (token bucket); 0 = no limit
     rate_burst: int = 40              # bucket size: requests a client may make at once
     rate_limit_networks: str = "127.0.0.0/8=0, ::1/128=0"  # CIDR=rate per client network; 0 = none
@@ -49,6 +50,7 @@ class Settings:
     client_queries: int = 2           # /sparql queries one client may run at once; 0 = no limit
     client_query_seconds: float = 60.0  # /sparql query time one client may use per minute; 0 = no limit
     html_result_rows: int = 500       # rows of a /sparql answer shown as an HTML table (the rest: download)
+    limits_file: str = ""             # SQLite file the web processes share their client limits in ("": memory)
     store: str = "embedded"           # embedded (pyoxigraph) | remote (a SPARQL 1.1 endpoint)
     endpoint: str = ""                # store = remote: its query endpoint
     update_endpoint: str = ""         # crm-kg load: its update endpoint (default: endpoint)

@@ -44,7 +44,8 @@ def open_store(settings):
             loader.close()
     return WorkerPool(loader, workers=settings.query_workers, timeout=settings.query_timeout,
                       memory_mb=settings.query_memory_mb, reserved=settings.reserved_workers,
-                      start_timeout=settings.query_start_timeout, threads=settings.query_threads)
+                      start_timeout=settings.query_start_timeout, threads=settings.query_threads,
+                      lane_queue=settings.adhoc_queue)
 
 
 def query_store_kind(settings) -> str:

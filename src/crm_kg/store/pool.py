@@ -48,13 +48,19 @@ layer cannot tell it from an :class:`~crm_kg.store.embedded.EmbeddedStore`:
   alone takes over 3 GiB).
 
 Fairness: ``reserved`` workers never answer calls of the ``"adhoc"`` lane
-(:data:`LANE`; the web layer sets it for ``/sparql``), which wait at most
-``lane_wait`` seconds for a slot on one of the other, *shared* workers; shared
-workers run niced (``shared_nice``), so ad-hoc queries running to their
-deadline neither take the workers nor the CPU that saved queries and pages
-need, and a kill at an ad-hoc query's deadline never stops a saved query
-running on a reserved worker. Other calls take a reserved worker first, a
-shared one otherwise; among those, the one running fewest calls.
+(:data:`LANE`; the web layer sets it for ``/sparql``), which take a slot on one
+of the other, *shared* workers; shared workers run niced (``shared_nice``), so
+ad-hoc queries running to their deadline neither take the workers nor the CPU
+that saved queries and pages need, and a kill at an ad-hoc query's deadline
+never stops a saved query running on a reserved worker. Other calls take a
+reserved worker first, a shared one otherwise; among those, the one running
+fewest calls. When every shared slot is taken, an ad-hoc call queues for one
+until its own deadline (a cheap query on a busy endpoint answers late rather
+than not at all), but only ``lane_queue`` calls queue at once (the setting
+``adhoc_queue``; by default as many as the shared workers have slots): each
+holds a web thread while it waits, so past that the answer is
+:class:`EngineBusy` at once and the web threads stay free for saved queries
+and pages.
 
 The pool is small on purpose: another store (a remote endpoint) is another
 implementation of the same interface, another data source is another loader,
@@ -209,13 +215,15 @@ class WorkerPool:
 
     def __init__(self, loader, *, workers: int = 2, timeout: float = 10.0,
                  queue_timeout: float | None = None, memory_mb: int = 0, sandbox: bool = True,
-                 start_timeout: float = 120.0, reserved: int = 0, lane_wait: float = 1.0,
+                 start_timeout: float = 120.0, reserved: int = 0, lane_queue: int | None = None,
                  shared_nice: int = 10, threads: int = 1):
         if workers < 1 or threads < 1:
             raise ValueError("a pool needs at least one worker with at least one thread")
         self.reserved = max(0, min(reserved, workers - 1))
-        # ad-hoc calls wait briefly for a worker: a flood must not hold web threads for long
-        self.lane_wait = float(lane_wait)
+        # ad-hoc calls queue for a shared slot until their deadline, but only so many at once:
+        # each holds a web thread meanwhile, and a flood must leave most of those to other pages
+        self.lane_queue = (workers - self.reserved) * threads if lane_queue is None else int(lane_queue)
+        self._queued = 0              # ad-hoc calls waiting for a slot now
         # with reserved workers, the shared ones run niced: their ad-hoc queries cannot starve
         # the reserved workers (nor the web process) of CPU
         self.shared_nice = shared_nice if self.reserved else 0
@@ -432,9 +440,7 @@ class WorkerPool:
         """A worker with a free slot, its slot taken: a reserved one first unless ``adhoc``
         (which may use shared ones only); among those, the least busy. ``alone``: every slot of
         an idle worker; if none is idle, the least busy one drains (takes no new call) for it."""
-        wait = min(self.lane_wait, self.queue_timeout) if adhoc and self.reserved else self.queue_timeout
-        if alone:
-            wait = self.queue_timeout
+        wait, queued = self.queue_timeout, False
         due = DEADLINE.get()
         if due is not None:
             wait = max(0.0, min(wait, due - time.monotonic() - 0.05))
@@ -471,9 +477,19 @@ class WorkerPool:
                         remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         break
+                    if adhoc and self.reserved and not alone and not queued:
+                        if self._queued >= self.lane_queue:     # the queue is full: no thread held
+                            self.stats["busy"] += 1
+                            raise EngineBusy(
+                                f"the {self.size - self.reserved} query worker(s) open to ad-hoc SPARQL "
+                                f"are busy and {self._queued} more queries are waiting for them; try "
+                                "again shortly", self.retry_after)
+                        self._queued, queued = self._queued + 1, True
                     self._cond.wait(remaining)
                 self.stats["busy"] += 1
             finally:
+                if queued:
+                    self._queued -= 1
                 if draining is not None:          # not taken after all: it takes calls again
                     draining.draining = False
                     self._cond.notify_all()

@@ -7,7 +7,9 @@
   exempt. The client address is the peer address, or — behind
   ``trusted_proxies`` reverse proxies — the address they saw, read from the
   right of ``X-Forwarded-For``; IPv6 clients are counted per /64, the block a
-  single host is usually given. Buckets are per web process.
+  single host is usually given. Buckets hold for the whole server: with
+  ``limits_file`` set (gunicorn.conf.py sets it) they are kept in that SQLite
+  file, which every web process of the server shares (:class:`FileBuckets`).
   ``rate_limit_networks`` sets the rate of client networks apart
   (``"127.0.0.0/8=0, ::1/128=0, 10.0.0.0/8=50"``: CIDR ``=`` requests per
   second, 0 = no limit); the most specific network holding the client's
@@ -25,8 +27,10 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 
 from flask import Flask, Response, g, request
 
@@ -73,6 +77,62 @@ class TokenBuckets:
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+class LimitsFile:
+    """A small SQLite file the web processes of one server keep their per-client limits in:
+    a connection per thread, WAL, never synced to disk (it only has to outlive requests), and
+    each change one ``BEGIN IMMEDIATE`` transaction (one writer at a time, across processes)."""
+
+    def __init__(self, path):
+        self.path, self._local = str(path), threading.local()
+
+    @contextmanager
+    def transaction(self):
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = OFF")
+            self._local.db = db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
+class FileBuckets(TokenBuckets):
+    """:class:`TokenBuckets` kept in a :class:`LimitsFile` (one table for every rate)."""
+
+    def __init__(self, path, rate: float, burst: int, max_keys: int = 100_000):
+        super().__init__(rate, burst, max_keys)
+        self.file, self._takes = LimitsFile(path), 0
+        with self.file.transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS buckets (rate REAL NOT NULL, key TEXT NOT NULL, "
+                       "tokens REAL NOT NULL, at REAL NOT NULL, PRIMARY KEY (rate, key))")
+
+    def take(self, key: str, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        with self.file.transaction() as db:
+            row = db.execute("SELECT tokens, at FROM buckets WHERE rate = ? AND key = ?",
+                             (self.rate, key)).fetchone()
+            tokens, at = row if row is not None else (float(self.burst), now)
+            tokens = min(float(self.burst), tokens + max(0.0, now - at) * self.rate)
+            wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+            db.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?, ?)",
+                       (self.rate, key, tokens - 1.0 if tokens >= 1.0 else tokens, now))
+            self._takes += 1
+            if self._takes % 1000 == 0:           # forget the buckets that filled up again
+                db.execute("DELETE FROM buckets WHERE rate = ? AND tokens + (? - at) * rate >= ?",
+                           (self.rate, now, self.burst))
+        return wait
+
+    def __len__(self) -> int:
+        with self.file.transaction() as db:
+            return db.execute("SELECT COUNT(*) FROM buckets WHERE rate = ?", (self.rate,)).fetchone()[0]
 
 
 def client_address(remote_addr: str | None, forwarded_for: str | None, trusted_proxies: int) -> str:
@@ -133,12 +193,17 @@ def client_key(remote_addr: str | None, forwarded_for: str | None, trusted_proxi
 def install(app: Flask, settings) -> None:
     """Register the rate limit and the lanes on ``app`` (before any other request hook)."""
     rates = network_rates(getattr(settings, "rate_limit_networks", ""))
-    buckets = TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None
+    shared = getattr(settings, "limits_file", "")
+
+    def bucket(rate: float) -> TokenBuckets:
+        return FileBuckets(shared, rate, settings.rate_burst) if shared else TokenBuckets(rate, settings.rate_burst)
+
+    buckets = bucket(settings.rate_limit) if settings.rate_limit > 0 else None
     state.of(app).rate_limit = buckets
     by_rate: dict[float, TokenBuckets] = {settings.rate_limit: buckets} if buckets is not None else {}
     for _, rate in rates:
         if rate > 0 and rate not in by_rate:
-            by_rate[rate] = TokenBuckets(rate, settings.rate_burst)
+            by_rate[rate] = bucket(rate)
 
     @app.before_request
     def _limit():

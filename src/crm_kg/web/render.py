@@ -14,19 +14,24 @@ from .paths import IriMap
 def local_href(iri: str) -> str | None:
     """A link for an IRI: our own IRIs on this server (under the configured base
     IRI), other http(s) IRIs as they are; never javascript:, data: and friends."""
+    return iri_map().href(iri)
+
+
+def iri_map() -> IriMap:
+    """The IRI map of the current request (our IRIs on this server), or of the default base."""
     if has_request_context():
-        iris = IriMap(state.settings().base_iri, request.script_root)
-    else:
-        iris = IriMap(BASE)
-    return iris.href(iri)
+        return IriMap(state.settings().base_iri, request.script_root)
+    return IriMap(BASE)
 
 
-def cell(term: Node | None) -> dict:
-    """A template-friendly view of one term."""
+def cell(term: Node | None, iris: IriMap | None = None) -> dict:
+    """A template-friendly view of one term (``iris``: the request's :func:`iri_map`, made
+    once for a whole table)."""
     if term is None:
         return {"text": "", "href": None, "kind": "empty"}
     if isinstance(term, URIRef):
-        return {"text": str(term), "href": local_href(str(term)), "kind": "iri"}
+        href = local_href(str(term)) if iris is None else iris.href(str(term))
+        return {"text": str(term), "href": href, "kind": "iri"}
     if isinstance(term, Literal):
         return {"text": str(term), "href": None, "kind": "literal",
                 "lang": term.language, "datatype": str(term.datatype) if term.datatype else None}

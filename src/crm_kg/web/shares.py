@@ -14,7 +14,15 @@ address, its /64 for IPv6, or behind trusted proxies the address they forward
 Past either limit the answer is ``429 Too Many Requests`` with ``Retry-After``
 (RFC 6585 §4) and a sentence naming the limit. Saved queries and pages are not
 counted here: they run on the pool's reserved worker whatever ``/sparql`` does.
-Counts are per web process; ``0`` turns a limit off.
+``0`` turns a limit off.
+
+The counts hold for the whole server, not one web process: with several
+(gunicorn's ``WEB_CONCURRENCY``), ``gunicorn.conf.py`` gives them one small
+SQLite file (``limits_file``, :class:`FileShares`; WAL, not synced to disk: it
+only has to outlive a request) in which every admission is one transaction.
+A web process that dies leaves its running queries there; they are forgotten
+with that process (its pid) or at the latest ``query_timeout`` + 60 s after they
+began. With one web process the counts are kept in memory (:class:`Shares`).
 
 The deadline: a ``/sparql`` query gets ``query_timeout`` from the moment it
 is admitted (:func:`deadline`, :data:`crm_kg.store.pool.DEADLINE`): the wait for
@@ -31,6 +39,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import os
 import threading
 import time
 from contextlib import contextmanager
@@ -40,7 +49,7 @@ from flask import Flask, Response, g, request
 
 from ..errors import EngineBusy
 from ..store.pool import DEADLINE
-from .limits import client_key
+from .limits import LimitsFile, client_key
 
 COUNTED = "sparql.endpoint"
 
@@ -126,6 +135,82 @@ class Shares:
             return self._owed(key, time.monotonic())
 
 
+class FileShares(Shares):
+    """:class:`Shares` kept in a SQLite file that the web processes of one server share."""
+
+    STALE = 60.0                  # s past a query's deadline after which its entry is forgotten
+
+    def __init__(self, path, concurrent: int, seconds_per_minute: float, max_keys: int = 100_000):
+        super().__init__(concurrent, seconds_per_minute, max_keys)
+        self.file, self._leaves = LimitsFile(path), 0
+        self._transaction = self.file.transaction
+        with self._transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS running (key TEXT NOT NULL, started REAL NOT NULL, "
+                       "pid INTEGER NOT NULL)")
+            db.execute("CREATE INDEX IF NOT EXISTS running_key ON running (key)")
+            db.execute("CREATE TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY, owed REAL NOT NULL, "
+                       "at REAL NOT NULL)")
+            for (pid,) in db.execute("SELECT DISTINCT pid FROM running").fetchall():
+                if not _alive(pid):         # a web process that died: its queries died with it
+                    db.execute("DELETE FROM running WHERE pid = ?", (pid,))
+
+    def _owed_in(self, db, key: str, now: float) -> float:
+        row = db.execute("SELECT owed, at FROM used WHERE key = ?", (key,)).fetchone()
+        return 0.0 if row is None else max(0.0, row[0] - (now - row[1]) * self.drain)
+
+    def enter(self, key: str, timeout: float, now: float | None = None) -> tuple[str, int] | None:
+        now = time.monotonic() if now is None else now
+        with self._transaction() as db:
+            db.execute("DELETE FROM running WHERE key = ? AND started < ?", (key, now - timeout - self.STALE))
+            running = [r[0] for r in db.execute("SELECT started FROM running WHERE key = ?", (key,))]
+            if self.concurrent > 0 and len(running) >= self.concurrent:
+                return "running", max(1, math.ceil(timeout - (now - min(running))))
+            if self.budget > 0:
+                owed = self._owed_in(db, key, now)
+                if owed >= self.budget:
+                    return "budget", max(1, math.ceil((owed - self.budget) / self.drain + 1))
+            db.execute("INSERT INTO running VALUES (?, ?, ?)", (key, now, os.getpid()))
+        return None
+
+    def leave(self, key: str, started: float, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._transaction() as db:
+            db.execute("DELETE FROM running WHERE rowid = (SELECT rowid FROM running WHERE key = ? AND "
+                       "started = ? AND pid = ? LIMIT 1)", (key, started, os.getpid()))
+            if self.budget > 0:
+                db.execute("INSERT OR REPLACE INTO used VALUES (?, ?, ?)",
+                           (key, self._owed_in(db, key, now) + (now - started), now))
+                self._leaves += 1
+                if self._leaves % 1000 == 0:  # forget the accounts that drained
+                    db.execute("DELETE FROM used WHERE owed - (? - at) * ? <= 0", (now, self.drain))
+
+    def running(self, key: str) -> int:
+        with self._transaction() as db:
+            return db.execute("SELECT COUNT(*) FROM running WHERE key = ?", (key,)).fetchone()[0]
+
+    def owed(self, key: str) -> float:
+        with self._transaction() as db:
+            return self._owed_in(db, key, time.monotonic())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def open_shares(settings) -> Shares:
+    """The shares of this server: in ``limits_file`` if set (several web processes), else in memory."""
+    path = getattr(settings, "limits_file", "")
+    if path:
+        return FileShares(path, settings.client_queries, settings.client_query_seconds)
+    return Shares(settings.client_queries, settings.client_query_seconds)
+
+
 @contextmanager
 def deadline(settings):
     """The client's query, run inside: ``query_timeout`` from the moment it was admitted
@@ -140,14 +225,20 @@ def deadline(settings):
 
 
 _RENDERING = threading.BoundedSemaphore(1)
+REST = 3.0          # the rendering slot rests this many times as long as a page took
+LARGE = 1000        # cells of an HTML results table that make it large (it waits for the slot)
 
 
 @contextmanager
-def rendering(settings):
-    """Hold the web process's one slot for building a large HTML answer (the query itself ran in a
-    worker): such pages take the interpreter for a quarter of a second each, and more than one
-    at a time would hold up every other request. Waits until the request's deadline at most,
-    then :class:`~crm_kg.errors.EngineBusy` (503)."""
+def rendering(settings, cells: int):
+    """Hold the web process's one slot for building a large HTML answer of ``cells`` cells (the
+    query itself ran in a worker): such pages take the interpreter for a tenth of a second or
+    more each, and more than one at a time would hold up every other request. A table of
+    fewer than :data:`LARGE` cells (some 30 ms) is built at once. Waits until the request's
+    deadline at most, then :class:`~crm_kg.errors.EngineBusy` (503)."""
+    if cells < LARGE:
+        yield
+        return
     share = g.get("_crm_kg_share")
     due = share[1] + settings.query_timeout if share else None
     wait = settings.query_timeout if due is None else max(0.0, due - time.monotonic())
@@ -158,9 +249,10 @@ def rendering(settings):
     try:
         yield
     finally:
-        # the slot rests as long as the page took (the page itself is not held back): large
-        # pages get at most half of one core
-        rest = threading.Timer(min(time.monotonic() - started, 1.0), _RENDERING.release)
+        # the slot rests three times as long as the page took (the page itself is not held
+        # back): large pages get at most a quarter of one core, so requests that need the
+        # interpreter meanwhile (a cached saved query: a millisecond) mostly find it free
+        rest = threading.Timer(min(REST * (time.monotonic() - started), 2.0), _RENDERING.release)
         rest.daemon = True
         rest.start()
 
@@ -172,7 +264,7 @@ def _is_query() -> bool:
 
 def install(app: Flask, settings) -> None:
     """Admit ``/sparql`` queries by the client's share, and give each its deadline (after the rate limit)."""
-    shares = Shares(settings.client_queries, settings.client_query_seconds)
+    shares = open_shares(settings)
     app.extensions["crm_kg_shares"] = shares
 
     @app.before_request
