@@ -16,7 +16,7 @@ from crm_kg.pipeline.serialize import render
 
 EX = "http://example.org/reliability/"
 ITEMS = f"SELECT ?item ?build WHERE {{ ?item <{EX}build> ?build }}"
-SIZES = {"A": 300, "B": 500, "C": 700}
+SIZES = {"A": 300, "B": 500, "C": 700, "L": 1500}
 
 
 def files(label: str, size: int | None = None) -> dict[str, bytes]:

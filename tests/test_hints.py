@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from crm_kg.sparql.binding import bind
-from crm_kg.sparql.hints import hinted, lateral_graphs, lateral_optionals
+from crm_kg.sparql.hints import hinted, lateral_graphs, lateral_optionals, lateral_unions
 from crm_kg.sparql.library import QueryLibrary
 from crm_kg.sparql.results import unpack
 from crm_kg.store.embedded import EmbeddedStore
@@ -44,7 +44,7 @@ def test_saved_queries_answer_alike_with_the_hint(name, store):
 def test_page_blocks_answer_alike_with_the_hint(store, settings):
     checked = 0
     for block, entity, bindings in block_cases(Blocks(settings.root / "queries" / "describe")):
-        if "OPTIONAL" not in block.text.upper():
+        if "OPTIONAL" not in block.text.upper() and "UNION" not in block.text.upper():
             continue
         plain, hinted = _both(store, block.text, bindings)
         assert _multiset(hinted) == _multiset(plain), f"{block.name} {entity}"
@@ -84,3 +84,28 @@ def test_sparql_endpoint_queries_are_run_as_written(store):
     to /sparql in LATERAL-free SPARQL 1.1 is what the engine runs."""
     text = "SELECT ?s WHERE { ?s a ?c OPTIONAL { ?s <http://example.org/none> ?x } } LIMIT 1"
     assert store.query(text).rows == store.query(text, {}).rows
+
+
+def test_a_union_opening_its_group_is_evaluated_row_by_row():
+    """{ A } UNION { B } … first in a group: LATERAL (nested chains too); not a union after
+    other patterns, a lone group, or a chain holding a sub-SELECT."""
+    text = ('SELECT * WHERE { { ?a ?b "}" } UNION { ?a ?d ?e } UNION { GRAPH ?g { { ?k ?l ?m } UNION '
+            '{ ?k ?n ?o } } } ?x ?y ?z }')
+    assert lateral_unions(text) == (
+        'SELECT * WHERE { LATERAL { { ?a ?b "}" } UNION { ?a ?d ?e } UNION { GRAPH ?g { LATERAL { { ?k ?l ?m } '
+        'UNION { ?k ?n ?o } } } } } ?x ?y ?z }')
+    for unchanged in ('SELECT * WHERE { ?q ?r ?s { ?a ?b ?c } UNION { ?a ?d ?e } }',
+                      'SELECT * WHERE { { ?a ?b ?c } ?x ?y ?z }',
+                      'SELECT * WHERE { { { SELECT ?a WHERE { ?a ?b ?c } } } UNION { ?a ?d ?e } }'):
+        assert lateral_unions(unchanged) == unchanged
+    ox.Store().query(lateral_unions(text))       # pyoxigraph reads it
+
+
+def test_statement_sources_runs_its_union_once_per_subject(store):
+    """The entity pages' sources query (a UNION of five kinds of source) with its subject bound:
+    the hint puts the union after the VALUES row, and the answers stay the same."""
+    query = LIBRARY.get("statement-sources")
+    assert hinted(query.text).count("LATERAL { {") == 1
+    bindings = query.bind({"subject": "organisation/asml"})
+    plain, with_hint = _both(store, query.text, bindings)
+    assert len(plain.rows) > 10 and _multiset(with_hint) == _multiset(plain)

@@ -173,3 +173,18 @@ def test_no_binary_or_archive_outside_data():
                 (".whl", ".zip", ".tar", ".gz", ".tgz", ".jar", ".so", ".exe")):
             found.append(name)
     assert found == []
+
+
+def test_no_symlink_is_tracked():
+    """A worktree's ``.venv``/``node_modules`` linked to another checkout was once committed
+    (and replaced the real folders on merge): ``.gitignore`` now matches links too, and no
+    tracked path is a symbolic link (git mode 120000)."""
+    try:
+        staged = subprocess.run(["git", "ls-files", "-s"], cwd=ROOT, capture_output=True, text=True,
+                                check=True).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    assert [line.split("\t", 1)[1] for line in staged if line.startswith("120000")] == []
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", ".venv", "node_modules"], cwd=ROOT,
+                             capture_output=True, text=True).stdout.split()
+    assert ignored == [".venv", "node_modules"]

@@ -73,5 +73,27 @@ def test_place_page_draws_the_provinces_under_its_point(client):
     svg = re.search(r'<svg[^>]*class="map".*?</svg>', nl, re.S).group(0)
     assert "<title>Zuid-Holland</title>" in svg and "(South Holland)" not in svg
     assert re.search(r'class="province province-focus" data-cbs="PV27"', svg)   # Nieuw-Vennep's province
+    # the own province is the graph's, not the point's: the country's centre shades none, a
+    # coastal town whose point falls in the sea of the drawing still shades its province
+    for path, own in (("netherlands", []), ("medemblik", ["PV27"]), ("wijdemeren", ["PV27"])):
+        page = client.get(f"/id/place/{path}?lang=en", headers=HTML).get_data(as_text=True)
+        assert page.count('class="province') == 12, path
+        assert re.findall(r'class="province province-focus" data-cbs="(PV\d\d)"', page) == own, path
     abroad = client.get("/id/place/la-rochelle?lang=en", headers=HTML).get_data(as_text=True)
     assert 'class="map"' in abroad and 'class="province' not in abroad           # no provinces off the frame
+
+
+def test_places_with_organisations_are_larger_dots_with_their_count(client, store):
+    amsterdam = "https://w3id.org/crm-kg/id/place/amsterdam"
+    n = int(store.query("""PREFIX crm: <https://w3id.org/crm-kg/ontology#>
+        SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o crm:mostSpecificPlace <%s> }""" % amsterdam).rows[0]["n"])
+    assert n > 1
+    html = client.get("/id/organisation/cleantron?lang=nl", headers=HTML).get_data(as_text=True)
+    svg = re.search(r'<svg[^>]*class="map".*?</svg>', html, re.S).group(0)
+    dot = re.search(r'<a href="/id/place/amsterdam"><circle [^>]*class="map-context map-org" '
+                    r'data-organisations="(\d+)"><title>([^<]+)</title>', svg)
+    assert int(dot.group(1)) == n and dot.group(2) == f"Amsterdam — {n} organisaties"
+    plain = re.findall(r'class="map-context" data-organisations="0"', svg)
+    assert plain                                            # places without organisations stay small
+    english = client.get("/id/organisation/cleantron?lang=en", headers=HTML).get_data(as_text=True)
+    assert f"<title>Amsterdam — {n} organisations</title>" in english

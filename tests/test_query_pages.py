@@ -313,7 +313,9 @@ def test_grouped_bars_and_matrix(client):
     svg = _svg(client.get("/queries/goods-category-shares").get_data(as_text=True))
     assert len(svg.findall(f".//{SVG}rect[@class='chart-bar series-0']")) == 5       # Flevoland
     assert len(svg.findall(f".//{SVG}rect[@class='chart-bar series-1']")) == 5       # Noord-Holland
-    assert "Products of the automotive industry: Flevoland 38.5%, North Holland 37.5%" in svg.find(f"{SVG}desc").text
+    assert "Products of the automotive industry: Flevoland 38.5%, Noord-Holland 37.5%" in svg.find(f"{SVG}desc").text
+    page = client.get("/queries/goods-category-shares?lang=en").get_data(as_text=True)   # Dutch places' Dutch names
+    assert ">Noord-Holland</a>" in page and ">North Holland<" not in page      # table, chart and form
     matrix = _svg(client.get("/queries/recommendation-opportunity-matrix").get_data(as_text=True))
     cells = matrix.findall(f".//{SVG}rect")
     assert len(cells) == 50 and sum(1 for c in cells if c.get("class") == "matrix-cell on") == 32
@@ -321,6 +323,7 @@ def test_grouped_bars_and_matrix(client):
     assert heads == ["1", "2", "3", "4", "5"]
     alone = client.get("/queries/recommendation-opportunity-matrix/chart.svg?actor=national-government")
     assert alone.mimetype == "image/svg+xml"
+    assert b'<?xml-stylesheet type="text/css" href="/static/queries.css"?>' in alone.data   # styled alone too
     standalone = ET.fromstring(alone.data)
     assert sum(1 for c in standalone.iter(f"{SVG}rect") if c.get("class") == "matrix-cell on") == 7
     assert client.get("/queries/swot-items/chart.svg").status_code == 404        # no chart asked for

@@ -26,6 +26,13 @@ joins on ``?g``, so the cost grows with the whole store, not with one report
 ``LATERAL { GRAPH ?g { P } }``, which evaluates P in the graph the row names).
 For every row ``?g`` is bound (or, when the BIND failed, unbound: then LATERAL
 sees every graph, as the join did), so the answers are the same.
+
+:func:`lateral_unions` does it for a ``UNION`` that opens its group: pyoxigraph
+evaluates each branch over the whole store and joins the union with the
+parameters' ``VALUES`` row (:mod:`.binding`) afterwards, so a page's
+statement-sources query read every statement of the graph for one subject
+(320 ms; 1 ms as ``LATERAL { {A} UNION {B} }``, which runs the branches with the
+row's values in place). Unions that hold a sub-``SELECT`` are left as written.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from .binding import tokens
 
 def hinted(text: str) -> str:
     """A saved query or page block as the embedded store runs it: both hints applied."""
-    return lateral_graphs(lateral_optionals(text))
+    return lateral_unions(lateral_graphs(lateral_optionals(text)))
 
 
 @lru_cache(maxsize=1024)
@@ -128,3 +135,43 @@ def lateral_optionals(text: str) -> str:
         if end is not None and not sub_select:
             inserts += [(match.start(), 1, "LATERAL { "), (end, 0, " }")]
     return _apply(text, inserts)
+
+
+@lru_cache(maxsize=1024)
+def lateral_unions(text: str) -> str:
+    """``text`` with every chain ``{ A } UNION { B } …`` that is the first element of its
+    group, and holds no sub-SELECT, written as ``LATERAL { { A } UNION { B } … }``."""
+    toks = list(tokens(text))
+    inserts: list[tuple[int, int, str]] = []
+    for i in range(len(toks) - 1):
+        if toks[i][1] != "{" or toks[i + 1][1] != "{":
+            continue
+        j, end, sub_select = i + 1, None, False
+        while j < len(toks) and toks[j][1] == "{":
+            close = _close_index(toks, j)
+            if close is None:
+                break
+            sub_select |= any(k == "word" and v.upper() == "SELECT" for k, v, _ in toks[j:close])
+            end = toks[close][2].end()
+            if close + 2 < len(toks) and toks[close + 1][0] == "word" and toks[close + 1][1].upper() == "UNION":
+                j = close + 2
+                continue
+            j = close + 1
+            break
+        if end is not None and j - 1 > _close_index(toks, i + 1) and not sub_select:
+            inserts += [(toks[i + 1][2].start(), 1, "LATERAL { "), (end, 0, " }")]
+    return _apply(text, inserts)
+
+
+def _close_index(toks: list, start: int) -> int | None:
+    """The index of the ``}`` token that closes the ``{`` token at ``start``."""
+    depth = 0
+    for j in range(start, len(toks)):
+        kind, value, _ = toks[j]
+        if kind == "open" and value == "{":
+            depth += 1
+        elif kind == "close" and value == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None

@@ -218,7 +218,8 @@ def form_choices(query: SavedQuery, lang: str) -> dict[str, list[Option]]:
             continue
         options = []
         for c in listed:
-            label = c.label(lang) if c.labels else (
+            official = isinstance(c.term, URIRef) and str(c.term) in getattr(graph_index, "dutch_places", ())
+            label = c.label(lang) if c.labels and not official else (   # Dutch places by their Dutch names
                 graph_index.label(str(c.term), lang) if isinstance(c.term, URIRef) else c.value)
             if p.type == "language":
                 label = language_name(c.value, lang)
@@ -340,7 +341,8 @@ def cell(term, name, lang: str, graph_index) -> dict:
         return {"text": "", "kind": "empty"}
     if isinstance(term, URIRef):
         iri = str(term)
-        text = str(name) if name is not None and str(name) else graph_index.label(iri, lang)
+        official = iri in getattr(graph_index, "dutch_places", ())   # Dutch places by their Dutch names
+        text = str(name) if name is not None and str(name) and not official else graph_index.label(iri, lang)
         return {"text": text, "href": local_href(iri), "kind": "iri", "iri": iri}
     if isinstance(term, Literal):
         text = str(term)

@@ -43,6 +43,8 @@ class Chart:
     def name(self, row: dict, var: str) -> str:
         term = row.get(var)
         label_var = self.labels.get(var)
+        if isinstance(term, URIRef) and str(term) in getattr(self.index, "dutch_places", ()):
+            return self.index.label(str(term), self.lang)          # Dutch places by their Dutch names
         if label_var and row.get(label_var) is not None:
             return str(row[label_var])
         if isinstance(term, URIRef):

@@ -55,6 +55,8 @@ TEXT = {
     "line": {"en": "line", "nl": "regel"},
     "inferred": {"en": "inferred by a rule", "nl": "afgeleid met een regel"},
     "ontology": {"en": "the ontology", "nl": "de ontologie"},
+    "organisation": {"en": "organisation", "nl": "organisatie"},
+    "organisations": {"en": "organisations", "nl": "organisaties"},
 }
 
 
@@ -375,16 +377,24 @@ class Describer:
                 focus_iri = sorted(located, key=lambda pair: (pair[0], self._depth(pair[1])))[0][1]
         if focus_iri is None:
             return None, None
-        lon, lat = self.index.points[focus_iri]
-        focus = MapPoint(focus_iri, lon, lat, self.name(focus_iri, lang), self.iris.href(focus_iri))
-        context = [MapPoint(p, x, y, self.name(p, lang), self.iris.href(p))
-                   for p, (x, y) in sorted(self.index.points.items())]
-        caption = None if focus_iri == iri else self.term(URIRef(focus_iri), lang)
-        return svg_map(focus, context, focus.label, self._province_layer(lang)), caption
+        def point(place: str) -> MapPoint:
+            n = self.index.organisations_at.get(place, 0)
+            lon, lat = self.index.points[place]
+            return MapPoint(place, lon, lat, self.name(place, lang), self.iris.href(place), n,
+                            f"{n} {TEXT['organisation' if n == 1 else 'organisations'][lang]}" if n else "")
 
-    def _province_layer(self, lang: str) -> ProvinceLayer | None:
+        focus = point(focus_iri)
+        context = [point(p) for p in sorted(self.index.points)]
+        caption = None if focus_iri == iri else self.term(URIRef(focus_iri), lang)
+        return svg_map(focus, context, focus.label, self._province_layer(lang, focus_iri)), caption
+
+    def _province_layer(self, lang: str, focus: str) -> ProvinceLayer | None:
+        """The provinces to draw; the focus's own is the one it is or lies in by the graph
+        (crm:locatedIn), not by where its point falls (a country's centre lies in no province of its own)."""
         if not self.provinces:
             return None
+        codes = {iri: code for code, iri in self.index.cbs.items()}
+        own = frozenset(codes[p] for p in {focus, *self.index.ancestors.get(focus, ())} if p in codes)
         names, titles, hrefs = {}, {}, {}
         for province in self.provinces:   # Dutch official names, the English one beside on hover
             iri = self.index.cbs.get(province.code)
@@ -392,7 +402,7 @@ class Describer:
             titles[province.code] = f"{name} ({province.en})" if lang != "nl" and province.en != name else name
             if iri:
                 hrefs[province.code] = self.iris.href(iri)
-        return ProvinceLayer(self.provinces, names, titles, hrefs)
+        return ProvinceLayer(self.provinces, names, titles, hrefs, own)
 
     def _depth(self, place: str) -> int:
         """Places with more places around them are nearer: sort by minus that count."""

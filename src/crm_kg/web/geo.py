@@ -7,7 +7,8 @@ point lies there, else the world. The projection is equirectangular with the
 longitude scaled by cos(latitude) at the frame's centre, which keeps the
 Netherlands' shape; a graticule gives the reader degrees to go by.
 
-In the Netherlands frame the twelve provinces are drawn under the points, from
+Places where organisations are (``crm:mostSpecificPlace``) are larger dots, the
+number of organisations on hover. In the Netherlands frame the twelve provinces are drawn under the points, from
 the npm package ``@svg-maps/netherlands`` (CC BY 4.0, after MapSVG; installed by
 ``make setup`` into ``node_modules/``, never committed). Its paths are in a
 Mercator plane framed by the country's extreme points; :func:`load_provinces`
@@ -56,6 +57,8 @@ class MapPoint:
     lat: float
     label: str
     href: str | None
+    organisations: int = 0          # organisations at this place: a larger dot, the count on hover
+    note: str = ""                  # that count in words ("12 organisations")
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ class ProvinceLayer:
     names: dict[str, str]                # CBS code → name to show
     titles: dict[str, str]               # CBS code → name on hover (with the English one)
     hrefs: dict[str, str]                # CBS code → page (the provinces the graph holds)
+    own: frozenset[str] = frozenset()    # CBS codes of the province the focus is, or lies in
 
 
 def svg_map(focus: MapPoint, context: list[MapPoint], title: str, layer: ProvinceLayer | None = None) -> Markup:
@@ -219,14 +223,18 @@ def svg_map(focus: MapPoint, context: list[MapPoint], title: str, layer: Provinc
         if point.iri == focus.iri or not _inside((west, south, east, north), point.lon, point.lat):
             continue
         x, y = xy(point.lon, point.lat)
-        dot = (f'<circle cx="{x}" cy="{y}" r="2.5" class="map-context">'
-               f'<title>{escape(point.label)}</title></circle>')
+        radius, css = (round(3 + min(5.0, math.sqrt(point.organisations)), 1), "map-context map-org") \
+            if point.organisations else (2.5, "map-context")
+        tip = f"{point.label} — {point.note}" if point.note else point.label
+        dot = (f'<circle cx="{x}" cy="{y}" r="{radius}" class="{css}" data-organisations="{point.organisations}">'
+               f'<title>{escape(tip)}</title></circle>')
         parts.append(f'<a href="{escape(point.href)}">{dot}</a>' if point.href else dot)
     x, y = xy(focus.lon, focus.lat)
     anchor = "end" if x > width * 0.7 else "start"
     dx = -8 if anchor == "end" else 8
+    tip = f"{focus.label} — {focus.note}" if focus.note else focus.label
     parts.append(f'<circle cx="{x}" cy="{y}" r="6" class="map-focus" id="map-focus" '
-                 f'data-lon="{focus.lon}" data-lat="{focus.lat}"><title>{escape(focus.label)}</title></circle>')
+                 f'data-lon="{focus.lon}" data-lat="{focus.lat}"><title>{escape(tip)}</title></circle>')
     parts.append(f'<text x="{x + dx}" y="{y - 8}" text-anchor="{anchor}" class="map-label">'
                  f'{escape(focus.label)}</text>')
     parts.append("</svg>")
@@ -234,7 +242,7 @@ def svg_map(focus: MapPoint, context: list[MapPoint], title: str, layer: Provinc
 
 
 def _provinces(layer: ProvinceLayer, xy, focus: MapPoint) -> str:
-    """The provinces as ``<path class="province">`` (the focus's own filled darker), each
+    """The provinces as ``<path class="province">`` (the focus's own, by the graph, filled darker), each
     named on hover and at its centre; vertices closer than ~0.7 px are dropped."""
     shapes, labels = [], []
     for province in layer.provinces:
@@ -248,8 +256,7 @@ def _provinces(layer: ProvinceLayer, xy, focus: MapPoint) -> str:
             if len(kept) >= 3:
                 d.append("M" + "L".join(f"{x:g} {y:g}" for x, y in kept) + "Z")
         name = layer.names.get(province.code, province.nl)
-        own = province.contains(focus.lon, focus.lat)
-        cls = "province province-focus" if own else "province"
+        cls = "province province-focus" if province.code in layer.own else "province"
         shape = (f'<path d="{"".join(d)}" class="{cls}" data-cbs="{province.code}">'
                  f'<title>{escape(layer.titles.get(province.code, name))}</title></path>')
         href = layer.hrefs.get(province.code)

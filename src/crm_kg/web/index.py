@@ -90,6 +90,8 @@ class GraphIndex:
                 self.points.setdefault(str(row["place"]), point)
             if row.get("cbs") is not None:
                 self.cbs.setdefault(str(row["cbs"]), str(row["place"]))
+        self.organisations_at: dict[str, int] = {   # mapped place → organisations there (the maps' dots)
+            str(row["place"]): int(row["organisations"]) for row in store.query(blocks.text("index-organisation-places")).rows}
 
     # -- labels ------------------------------------------------------------
 

@@ -225,7 +225,9 @@ def chart(name: str):
     svg = Chart(query.chart, result, labels, answers.index(), lang, query.label(lang)).svg()
     if svg is None:
         return Response("no data to draw\n", status=404, mimetype="text/plain")
-    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + svg, mimetype="image/svg+xml")
+    sheets = "".join(f'<?xml-stylesheet type="text/css" href="{url_for("static", filename=name)}"?>\n'
+                     for name in ("style.css", "queries.css"))   # the page's colours, from this server
+    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + sheets + svg, mimetype="image/svg+xml")
 
 
 # -- the API ---------------------------------------------------------------------------
