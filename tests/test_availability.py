@@ -10,10 +10,10 @@ defaults) and ``crm-kg serve``. Against each:
 * a greedy client: one address runs 6 expensive ``/sparql`` queries in a loop; a second
   address's cheap query succeeds at least 18 times in 20; the greedy one is told 429
   with ``Retry-After`` and which limit; every answer comes within ``query_timeout`` + 1 s;
-* a cartesian SELECT asked as HTML by four clients at once: each answer comes, or is
-  refused, within ``query_timeout`` + 2 s, and a saved query's median stays within
-  three times its median before (or within 10 ms of it: busy threads on two cores
-  delay a 2 ms answer by a few ms however work is shared).
+* a cartesian SELECT asked as HTML by four clients at once (from a process of their own,
+  so that the test's measuring thread does not wait for their threads): each answer
+  comes, or is refused, within ``query_timeout`` + 2 s, and a cached saved query's
+  median stays within three times its median before.
 
 ``query_timeout`` is 3 s here (the default is 10) to keep the run short; every bound is
 stated against it. The memory bomb is in tests/test_execute.py's neighbour,
@@ -281,7 +281,7 @@ def test_a_cartesian_select_as_html_is_bounded_and_saved_queries_keep_their_spee
     normal, loaded = statistics.median(before), statistics.median(during)
     print(f"saved query: {normal * 1000:.2f} ms before, {loaded * 1000:.2f} ms under the HTML flood; "
           f"pages: {statuses}")
-    assert loaded <= max(3 * normal, normal + 0.010), (normal, loaded)
+    assert loaded <= 3 * normal, (normal, loaded)
 
 
 # -- a memory bomb: only the query that caused it fails -------------------------------

@@ -107,3 +107,16 @@ def test_the_page_lists_what_yields_nothing_with_its_text(client, settings):
     english = client.get("/reports/nhfl-2025/coverage?lang=en")
     assert english.status_code == 200 and "English edition" in english.text and "Dutch edition" in english.text
     assert client.get("/reports/nope-2030/coverage").status_code == 404
+
+
+def test_the_page_reads_the_report_list_once_per_graph_version(app, monkeypatch):
+    """The report list and titles come from data/sources.yaml once per graph version, not per request."""
+    from crm_kg.web import reports
+
+    client = app.test_client()
+    client.get("/reports/zh-2024/coverage")            # whatever an earlier test left cached
+    reads = []
+    monkeypatch.setattr(reports, "_reports", lambda pins: reads.append(pins) or {})
+    for _ in range(3):
+        assert client.get("/reports/zh-2024/coverage").status_code == 200
+    assert reads == []

@@ -94,11 +94,13 @@ def _saved_ok(answer) -> bool:
 @pytest.mark.slow
 def test_a_flood_of_expensive_queries_does_not_slow_saved_queries_beyond_three_times(built):
     """Eight clients (each its own address) send expensive queries without pause, and one more
-    sends them from a single address at 20 per second, four times its rate limit: the saved
-    query's median latency stays within three times its median measured just before, on the
-    same server, or within 10 ms of it — seventeen busy threads on two cores delay a 2 ms
-    answer by a few ms however the workers are shared. Without a reserved worker it would
-    wait for an expensive query's 2 s deadline."""
+    sends them from a single address at 20 per second, four times its rate limit (all from a
+    process of their own, so the measuring thread never waits for theirs): the saved query's
+    median latency stays within three times its median measured just before, on the same
+    server, or within 10 ms of it — the saved query runs in the pool here (2–8 ms on a shared
+    machine), beside eight niced threads running to their deadline on two cores, and a few ms
+    of scheduling are not a failure of the reserved worker. Without a reserved worker it would
+    wait for an expensive query's 2 s deadline, far past either bound."""
     build_settings, _ = built
     proc, base = start(CRM_KG_SERVE, build_settings.ttl_dir, {
         "CRM_KG_RATE_LIMIT": "5", "CRM_KG_RATE_BURST": "10", "CRM_KG_QUERY_TIMEOUT": "2",

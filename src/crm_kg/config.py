@@ -41,6 +41,7 @@ class Settings:
     max_query_bytes: int = 65536      # longer SPARQL text is refused (413)
     max_query_nesting: int = 32       # deeper {} () [] nesting is refused (400)
     reserved_workers: int = 1         # query workers ad-hoc /sparql may not use (saved queries, pages)
+    adhoc_nice: int = 5               # how much lower the CPU priority of the workers open to /sparql is
     adhoc_queue: int = 32             # /sparql queries that may wait for a worker at once (each holds a web thread)
     rate_limit: float = 10.0          # requests per second per client (token bucket); 0 = no limit
     rate_burst: int = 40              # bucket size: requests a client may make at once

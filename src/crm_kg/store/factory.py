@@ -45,7 +45,7 @@ def open_store(settings):
     return WorkerPool(loader, workers=settings.query_workers, timeout=settings.query_timeout,
                       memory_mb=settings.query_memory_mb, reserved=settings.reserved_workers,
                       start_timeout=settings.query_start_timeout, threads=settings.query_threads,
-                      lane_queue=settings.adhoc_queue)
+                      lane_queue=settings.adhoc_queue, shared_nice=settings.adhoc_nice)
 
 
 def query_store_kind(settings) -> str:

@@ -55,8 +55,9 @@ that saved queries and pages need, and a kill at an ad-hoc query's deadline
 never stops a saved query running on a reserved worker. Other calls take a
 reserved worker first, a shared one otherwise; among those, the one running
 fewest calls. When every shared slot is taken, an ad-hoc call queues for one
-until its own deadline (a cheap query on a busy endpoint answers late rather
-than not at all), but only ``lane_queue`` calls queue at once (the setting
+until shortly before its own deadline (``least_run``: a second, or a tenth of
+``timeout`` if less, left to run; a cheap query on a busy endpoint answers
+late rather than not at all), but only ``lane_queue`` calls queue at once (the setting
 ``adhoc_queue``; by default as many as the shared workers have slots): each
 holds a web thread while it waits, so past that the answer is
 :class:`EngineBusy` at once and the web threads stay free for saved queries
@@ -216,7 +217,7 @@ class WorkerPool:
     def __init__(self, loader, *, workers: int = 2, timeout: float = 10.0,
                  queue_timeout: float | None = None, memory_mb: int = 0, sandbox: bool = True,
                  start_timeout: float = 120.0, reserved: int = 0, lane_queue: int | None = None,
-                 shared_nice: int = 10, threads: int = 1):
+                 shared_nice: int = 5, threads: int = 1):
         if workers < 1 or threads < 1:
             raise ValueError("a pool needs at least one worker with at least one thread")
         self.reserved = max(0, min(reserved, workers - 1))
@@ -224,6 +225,7 @@ class WorkerPool:
         # each holds a web thread meanwhile, and a flood must leave most of those to other pages
         self.lane_queue = (workers - self.reserved) * threads if lane_queue is None else int(lane_queue)
         self._queued = 0              # ad-hoc calls waiting for a slot now
+        self.least_run = min(1.0, timeout / 10)   # s a call must have left to run when it gets a slot
         # with reserved workers, the shared ones run niced: their ad-hoc queries cannot starve
         # the reserved workers (nor the web process) of CPU
         self.shared_nice = shared_nice if self.reserved else 0
@@ -443,7 +445,9 @@ class WorkerPool:
         wait, queued = self.queue_timeout, False
         due = DEADLINE.get()
         if due is not None:
-            wait = max(0.0, min(wait, due - time.monotonic() - 0.05))
+            # a call that would get less than a moment to run is not sent at all: it would only
+            # take a slot and its worker would be killed at once, its neighbours with it
+            wait = max(0.0, min(wait, due - time.monotonic() - self.least_run))
         deadline = time.monotonic() + wait
         kinds = ("shared",) if adhoc else ("reserved", "shared")
         draining = None
@@ -473,7 +477,7 @@ class WorkerPool:
                     if remaining <= 0 and due is not None and not any(h.kind in kinds for h in self._handles):
                         # no worker of its kind is up, one is starting (after a deadline, a crash):
                         # wait for it until the call's own deadline rather than answer 503 now
-                        deadline = max(deadline, due - 0.05)
+                        deadline = max(deadline, due - self.least_run)
                         remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         break

@@ -12,7 +12,6 @@ from flask import Blueprint, abort, g, render_template
 
 from .. import yamlio
 from ..pipeline import coverage
-from ..pipeline.sources import report_ids
 from . import state
 from .ld import services
 
@@ -22,9 +21,10 @@ bp = Blueprint("reports", __name__)
 @bp.route("/reports/<report>/coverage")
 def report_coverage(report: str):
     settings = state.settings()
-    if report not in report_ids(settings.data_dir / "sources.yaml"):
+    reports = state.per_version("reports", lambda: _reports(settings.data_dir / "sources.yaml"))
+    if report not in reports:
         abort(404)
-    label = ((yamlio.load(settings.data_dir / "sources.yaml").get("reports") or {}).get(report) or {}).get("label") or {}
+    label = (reports[report] or {}).get("label") or {}
     title = label.get(g.lang) or label.get("en") or report
     texts = services()["texts"]
     if not texts.available:
@@ -36,3 +36,8 @@ def report_coverage(report: str):
 
     maps = state.per_version(f"coverage:{report}", measure)
     return render_template("coverage.html", title=title, maps=maps, error=None, lang=g.lang)
+
+
+def _reports(pins) -> dict:
+    """The reports of ``data/sources.yaml`` (id → entry, in its order), read once per graph version."""
+    return dict((yamlio.load(pins) or {}).get("reports") or {})

@@ -293,14 +293,18 @@ class Context:
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
-    def _naming(self, spans, obj, review, texts) -> list:
+    def _naming(self, spans, obj, review, texts, names_of: dict) -> list:
         """Of a record's passages, those naming ``obj`` (all, if none does: the
-        passage-mentions check, :mod:`..citations`, reports those)."""
+        passage-mentions check, :mod:`..citations`, reports those). ``names_of`` caches
+        each object's names for one :meth:`finish`."""
         if len(spans) < 2 or not isinstance(obj, URIRef):
             return spans
-        labels = [o for g in (self.dataset.graph(graph_iri("reference")), self.dataset.graph(graph_iri("ontology")))
-                  for p in NAME_PROPERTIES for o in g.objects(obj, p)]
-        names = citations.names_of(labels, review.spellings.get(str(obj), ()))
+        names = names_of.get(obj)
+        if names is None:
+            labels = [o for g in (self.dataset.graph(graph_iri("reference")),
+                                  self.dataset.graph(graph_iri("ontology")))
+                      for p in NAME_PROPERTIES for o in g.objects(obj, p)]
+            names = names_of[obj] = citations.names_of(labels, review.spellings.get(str(obj), ()))
         naming = [sp for sp in spans if citations.names_in(texts.get(sp.edition, sp.start, sp.end) or "", names)]
         return naming or spans
 
@@ -315,6 +319,7 @@ class Context:
         review = citations.Review.load(review_path) if review_path.exists() else None
         texts = citations.Texts({d.edition.id: d for d in self.documents.values()})
         reports = {graph_iri(r): r for r in {d.edition.report for d in self.documents.values()}}
+        names_of: dict = {}
         for (graph, s, p, o), spans in sorted(self._claims.items(),
                                               key=lambda kv: tuple(t.n3() for t in kv[0])):
             g = self.dataset.graph(graph)
@@ -327,7 +332,7 @@ class Context:
             g.add((node, CRM.statementObject, o))
             spans = sorted(spans, key=lambda sp: (sp.edition, sp.start, sp.end))
             if review is not None and str(p) in review.predicates:
-                spans = self._naming(spans, o, review, texts)
+                spans = self._naming(spans, o, review, texts, names_of)
             for span in spans:
                 g.add((node, PROV.wasDerivedFrom, self.passage(span)))
         self._claims.clear()
