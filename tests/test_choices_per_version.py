@@ -182,3 +182,45 @@ def test_a_dependent_list_follows_a_reload(built):
     assert state.of(app).store.reload()["ok"]
     page = client.get("/queries/recommendations-for-opportunity?lang=en")
     assert page.status_code == 200 and b"Zeta harbour works" in page.data
+
+
+def test_lists_that_cannot_be_prepared_do_not_hold_readiness_for_ever(built, tmp_path):
+    """A list query that fails at start-up (a deadline at 10M, say) leaves the app ready; requests
+    then compute the lists they need, as before the warm-up."""
+    from crm_kg.errors import QueryEvaluationError
+    from crm_kg.sparql.library import CLASS_MEMBERS
+
+    class Failing(Counting):
+        fail = True
+
+        def query(self, sparql, *args, **kwargs):
+            if sparql == CLASS_MEMBERS and Failing.fail:
+                raise QueryEvaluationError("the query failed: too slow")
+            return super().query(sparql, *args, **kwargs)
+
+    app = _served(built, tmp_path, Failing(*_args(_store(built, "j", False))))
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 200
+    assert not list((tmp_path / ".ttl.store" / "lists").glob("jjjjjjjjjjjjjjjj-*.json"))   # nothing saved
+    Failing.fail = False
+    assert client.get("/api/queries/organisation-counts-by-activity?report=zh-2024").status_code == 200
+
+
+def test_a_reload_whose_lists_fail_still_swaps_and_stays_ready(built, tmp_path):
+    from crm_kg.errors import QueryEvaluationError
+    from crm_kg.sparql.library import CLASS_MEMBERS
+    from crm_kg.web import state
+
+    class Failing(Counting):
+        def query(self, sparql, *args, **kwargs):
+            if sparql == CLASS_MEMBERS:
+                raise QueryEvaluationError("the query failed: too slow")
+            return super().query(sparql, *args, **kwargs)
+
+    new = Failing(*_args(_store(built, "l", True)))
+    app = _served(built, tmp_path, _store(built, "k", False), opener=lambda: new)
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 200
+    assert state.of(app).store.reload()["ok"]
+    assert state.of(app).store.version == "l" * 16
+    assert client.get("/readyz").status_code == 200

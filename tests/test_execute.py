@@ -176,7 +176,7 @@ def test_an_adhoc_query_queues_for_a_slot_until_its_deadline(built):
 
     build_settings, _ = built
     with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=2, reserved=1, threads=1,
-                    timeout=1.5, lane_queue=1) as pool:
+                    timeout=1.5, queue_timeout=5, lane_queue=1) as pool:   # served: both 10 s
         outcome: dict = {}
 
         def adhoc(key, query, seconds):

@@ -138,9 +138,17 @@ def warm(app) -> threading.Thread:
         try:
             app_state.per_version("choices", lambda: prepare_lists(app_state))
         except Exception:  # noqa: BLE001 — requests then compute the lists they need
-            log.exception("preparing the parameter lists failed")
+            log.exception("preparing the parameter lists failed; requests compute the ones they need")
+            app_state.once("lists-failed", lambda: True)     # ready all the same, not 503 for ever
 
-    app_state.store.on_open(lambda store: prepare_lists(app_state, store))
+    def _opened(store):
+        try:
+            prepare_lists(app_state, store)
+        except Exception:
+            app_state.once("lists-failed", lambda: True)
+            raise                              # logged by the reload, which goes on
+
+    app_state.store.on_open(_opened)
     thread = threading.Thread(target=_current, name="crm-kg-lists", daemon=True)
     thread.start()
     return thread
@@ -148,7 +156,7 @@ def warm(app) -> threading.Thread:
 
 def lists_pending(app_state) -> str | None:
     """Why a served app is not ready yet: its parameter lists are being prepared (else None)."""
-    if not app_state.has("lists-warm"):
+    if not app_state.has("lists-warm") or app_state.has("lists-failed"):
         return None
     listed = app_state.peek("choices")
     if listed is not None and listed.covers(app_state.library):
