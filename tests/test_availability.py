@@ -13,7 +13,14 @@ defaults) and ``crm-kg serve``. Against each:
 * a cartesian SELECT asked as HTML by four clients at once (from a process of their own,
   so that the test's measuring thread does not wait for their threads): each answer
   comes, or is refused, within ``query_timeout`` + 2 s, and a cached saved query's
-  median stays within three times its median before.
+  median stays within three times its median before, or within 3 ms of it. The floor:
+  that answer takes 0.7 ms, and with both CPUs busy (the flood's own clients, nginx, the
+  worker) each of the five processes and threads a request passes through may wait for
+  the scheduler's slice of whatever runs (EEVDF's base slice, 0.75 ms × (1 + log2 CPUs) =
+  1.5 ms here) however the server shares its work — measured 2.2–2.8 times in seven runs
+  of eight and 3.26 times (+1.6 ms) in one; resting the HTML slot twice as long or a
+  1 ms interpreter switch interval did not change it. A saved query held up by the
+  pages (a worker or the interpreter) would wait for a page: 100 ms or more.
 
 ``query_timeout`` is 3 s here (the default is 10) to keep the run short; every bound is
 stated against it. The memory bomb is in tests/test_execute.py's neighbour,
@@ -281,7 +288,7 @@ def test_a_cartesian_select_as_html_is_bounded_and_saved_queries_keep_their_spee
     normal, loaded = statistics.median(before), statistics.median(during)
     print(f"saved query: {normal * 1000:.2f} ms before, {loaded * 1000:.2f} ms under the HTML flood; "
           f"pages: {statuses}")
-    assert loaded <= 3 * normal, (normal, loaded)
+    assert loaded <= max(3 * normal, normal + 0.003), (normal, loaded)
 
 
 # -- a memory bomb: only the query that caused it fails -------------------------------
