@@ -45,7 +45,8 @@ serve: setup ## serve the already built graph
 
 test: setup ## set up, lint (ruff, security rules included) and run the whole test suite
 	$(BIN)/ruff check --no-cache .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile -m "not serial"
+	$(BIN)/pytest -m serial
 
 ontology: setup ## regenerate ontology/crm.owl (RDF/XML) and crm.html (pyLODE) from crm.ttl
 	$(BIN)/python -m crm_kg.quality.release

@@ -20,6 +20,22 @@ from crm_kg.store.embedded import EmbeddedStore
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "cases"
 
+# Modules that time answers, deadlines or queues under load they make themselves: `make test`
+# runs the rest on both cores (pytest-xdist) and these alone afterwards, so that no other test
+# competes for the CPU while they measure. A plain `pytest` runs everything in one process.
+SERIAL = frozenset({
+    "test_answer_cache.py", "test_availability.py", "test_execute.py", "test_rate_networks.py",
+    "test_reliability_load.py", "test_reliability_reload.py", "test_reliability_remote.py",
+    "test_reliability_startup.py", "test_reliability_virtuoso.py", "test_remote_faults.py",
+    "test_serving.py",
+})
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in SERIAL:
+            item.add_marker(pytest.mark.serial)
+
 
 @pytest.fixture(scope="session")
 def settings():

@@ -188,3 +188,11 @@ def test_no_symlink_is_tracked():
     ignored = subprocess.run(["git", "check-ignore", "--no-index", ".venv", "node_modules"], cwd=ROOT,
                              capture_output=True, text=True).stdout.split()
     assert ignored == [".venv", "node_modules"]
+
+
+def test_every_module_run_alone_exists():
+    """``make test`` runs the modules of conftest.SERIAL after the parallel part: a misspelt
+    name would silently put a timing test back among the others."""
+    from conftest import SERIAL
+
+    assert sorted(name for name in SERIAL if not (ROOT / "tests" / name).is_file()) == []
