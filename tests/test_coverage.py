@@ -120,3 +120,14 @@ def test_the_page_reads_the_report_list_once_per_graph_version(app, monkeypatch)
     for _ in range(3):
         assert client.get("/reports/zh-2024/coverage").status_code == 200
     assert reads == []
+
+
+def test_the_page_rounds_shares_as_the_command_does(client):
+    """245 of 454 is 54 %, on the page as in `crm-kg coverage` and the README (the page cut it to 53)."""
+    html = client.get("/reports/nhfl-2025/coverage?lang=en").text
+    totals = re.findall(r"<strong>(\d+)</strong> of <strong>(\d+)</strong>[^(]*\((\d+)%\)", html)
+    assert len(totals) == 2                                   # one per edition
+    for yielding, counted, share in totals:
+        assert int(share) == round(int(yielding) / int(counted) * 100), (yielding, counted, share)
+    cells = re.findall(r'<meter min="0" max="100" value="\d+"></meter> (\d+)%', html)
+    assert cells and all(0 <= int(c) <= 100 for c in cells)
