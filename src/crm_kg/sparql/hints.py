@@ -93,15 +93,12 @@ def _in_bind(toks: list, at: int) -> bool:
 
 def _group_end(toks: list, start: int) -> int | None:
     """The text offset just after the ``}`` that closes the ``{`` at token ``start``."""
-    depth = 0
-    for kind, value, match in toks[start:]:
-        if kind == "open" and value == "{":
-            depth += 1
-        elif kind == "close" and value == "}":
-            depth -= 1
-            if depth == 0:
-                return match.end()
-    return None
+    close = _close_index(toks, start)
+    return None if close is None else toks[close][2].end()
+
+
+def _holds_select(toks: list, start: int, close: int) -> bool:
+    return any(kind == "word" and value.upper() == "SELECT" for kind, value, _ in toks[start:close])
 
 
 def _apply(text: str, inserts: list[tuple[int, int, str]]) -> str:
@@ -121,19 +118,9 @@ def lateral_optionals(text: str) -> str:
     for i, (kind, value, match) in enumerate(toks):
         if kind != "word" or value.upper() != "OPTIONAL" or i + 1 == len(toks) or toks[i + 1][1] != "{":
             continue
-        depth, end, sub_select = 0, None, False
-        for kind2, value2, match2 in toks[i + 1:]:
-            if kind2 == "open" and value2 == "{":
-                depth += 1
-            elif kind2 == "close" and value2 == "}":
-                depth -= 1
-                if depth == 0:
-                    end = match2.end()
-                    break
-            elif kind2 == "word" and value2.upper() == "SELECT":
-                sub_select = True
-        if end is not None and not sub_select:
-            inserts += [(match.start(), 1, "LATERAL { "), (end, 0, " }")]
+        close = _close_index(toks, i + 1)
+        if close is not None and not _holds_select(toks, i + 1, close):
+            inserts += [(match.start(), 1, "LATERAL { "), (toks[close][2].end(), 0, " }")]
     return _apply(text, inserts)
 
 
@@ -146,20 +133,18 @@ def lateral_unions(text: str) -> str:
     for i in range(len(toks) - 1):
         if toks[i][1] != "{" or toks[i + 1][1] != "{":
             continue
-        j, end, sub_select = i + 1, None, False
-        while j < len(toks) and toks[j][1] == "{":
-            close = _close_index(toks, j)
-            if close is None:
+        start, branches, close = i + 1, 0, None
+        while True:                               # { A } UNION { B } UNION …: to the last branch
+            end = _close_index(toks, start)
+            if end is None:
                 break
-            sub_select |= any(k == "word" and v.upper() == "SELECT" for k, v, _ in toks[j:close])
-            end = toks[close][2].end()
-            if close + 2 < len(toks) and toks[close + 1][0] == "word" and toks[close + 1][1].upper() == "UNION":
-                j = close + 2
-                continue
-            j = close + 1
-            break
-        if end is not None and j - 1 > _close_index(toks, i + 1) and not sub_select:
-            inserts += [(toks[i + 1][2].start(), 1, "LATERAL { "), (end, 0, " }")]
+            branches, close = branches + 1, end
+            if not (end + 2 < len(toks) and toks[end + 1][0] == "word" and toks[end + 1][1].upper() == "UNION"
+                    and toks[end + 2][1] == "{"):
+                break
+            start = end + 2
+        if branches > 1 and not _holds_select(toks, i + 1, close):
+            inserts += [(toks[i + 1][2].start(), 1, "LATERAL { "), (toks[close][2].end(), 0, " }")]
     return _apply(text, inserts)
 
 

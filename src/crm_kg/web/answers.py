@@ -42,6 +42,7 @@ from ..sparql.library import Choices, ParamError, SavedQuery, lists_digest
 from ..sparql.results import Result, write_answer
 from ..store.disk import store_root
 from . import state
+from .i18n import phrase
 from .ld import services
 from .render import local_href
 from .wording import heading, language_name
@@ -256,7 +257,7 @@ MAX_SHOWN = 12   # allowed values named in an error
 
 
 def _word(key: str, lang: str, **kw) -> str:
-    return WORDS[key].get(lang, WORDS[key]["en"]).format(**kw)
+    return phrase(WORDS[key], lang, **kw)
 
 
 def form_errors(query: SavedQuery, raw: dict, lang: str, options: dict[str, list[Option]]) -> dict[str, str]:

@@ -33,13 +33,20 @@ def pick_language(request) -> str:
     return best or "en"
 
 
-def t(key: str, lang: str, **kwargs) -> str:
-    entry = TEXT.get(key, {})
-    text = entry.get(lang) or entry.get("en") or key
-    if "|" in text:                      # one|other: the plural unless n == 1 says otherwise
+def phrase(entry: dict, lang: str, **kwargs) -> str:
+    """The text of ``entry`` ({"en": …, "nl": …}) in ``lang`` (English when it has none):
+    "one|other" gives the plural unless ``n`` is 1 (CLDR plural categories of en and nl);
+    ``{name}`` fields are filled from ``kwargs``."""
+    text = entry.get(lang) or entry["en"]
+    if "|" in text:
         one, other = text.split("|", 1)
         text = one if kwargs.get("n") == 1 else other
     return text.format(**kwargs) if kwargs else text
+
+
+def t(key: str, lang: str, **kwargs) -> str:
+    """A page text of :data:`TEXT` (the key itself when there is none)."""
+    return phrase(TEXT.get(key) or {"en": key}, lang, **kwargs)
 
 
 def plural(key: str, n: int, lang: str) -> str:

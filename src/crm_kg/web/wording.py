@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .i18n import phrase
+
 TAGS = {
     "challenges": {"en": "Challenges and SWOT", "nl": "Uitdagingen en SWOT"},
     "figures": {"en": "Figures", "nl": "Kengetallen"},
@@ -117,12 +119,8 @@ TEXT = {
 
 
 def t(key: str, lang: str, **kwargs) -> str:
-    entry = TEXT[key]
-    text = entry.get(lang) or entry["en"]
-    if "|" in text:                      # one|other (CLDR plural categories of en and nl)
-        one, other = text.split("|", 1)
-        text = one if kwargs.get("n") == 1 else other
-    return text.format(**kwargs) if kwargs else text
+    """A text of the query pages, :data:`TEXT` (:func:`.i18n.phrase`)."""
+    return phrase(TEXT[key], lang, **kwargs)
 
 
 def tag_name(tag: str, lang: str) -> str:
