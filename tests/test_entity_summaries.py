@@ -146,7 +146,7 @@ def test_pages_under_a_script_root(fc):
 
 def test_organisation_summary(fc):
     html = fc.get("/id/organisation/acme?lang=en").get_data(as_text=True)
-    assert rows(block(html, "organisation-activities")) == [["recycling", "r1"]]
+    assert rows(block(html, "organisation-activities")) == [["recycling", "Fixture report"]]   # the graph by its report
     # transitive located-in through property paths (nothing materialised in the fixture), nearest first
     assert rows(block(html, "organisation-location")) == [
         ["IJmuiden", "town or village"], ["Velsen", "municipality"], ["North Holland", "province"]]
@@ -231,3 +231,13 @@ def test_query_result_links_follow_the_configured_base(fixture_app):
         assert local_href("https://w3id.org/crm-kg/ontology#Material") == "/ontology#Material"
         assert local_href("https://w3id.org/crm-kg/id/material/cobalt") == "https://w3id.org/crm-kg/id/material/cobalt"
         assert local_href("javascript:alert(1)") is None
+
+
+def test_a_dutch_page_names_terms_and_graphs_in_words_a_reader_knows(client):
+    """Help text names an ontology term by its label in the page's language ("ligt in", not
+    the English "located in"), and a report's graph by the report's title, not its id."""
+    dutch = client.get("/id/organisation/asml?lang=nl", headers={"Accept": "text/html"}).text
+    assert "ligt in" in dutch and "located in" not in dutch
+    assert "CRM in Zuid-Holland (HCSS, 2024)" in dutch and ">zh-2024<" not in dutch
+    english = client.get("/id/organisation/asml?lang=en", headers={"Accept": "text/html"}).text
+    assert "located in" in english and ">zh-2024<" not in english

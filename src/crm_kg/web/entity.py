@@ -209,7 +209,8 @@ class Describer:
     def name(self, iri: str, lang: str) -> str:
         graphs = self.iris.base + "graph/"
         if iri.startswith(graphs) and not self.index.has_label(iri):
-            return iri[len(graphs):]
+            report = self.iris.base + "id/report/" + iri[len(graphs):]     # a report's graph: the report
+            return self.index.label(report, lang) if self.index.has_label(report) else iri[len(graphs):]
         if not self.index.has_label(iri) and iri in self.index.passage_spans:
             edition, start, end = self.index.passage_spans[iri]
             word = TEXT["line" if start == end else "lines"][lang]
@@ -347,7 +348,9 @@ class Describer:
             for before, row in zip(rows[::-1][1:], rows[::-1]):   # a heading said once per group
                 if isinstance(row[0], Term) and before[0] == row[0] and row[0].kind == "literal" and len(row) > 1:
                     row[0] = None
-        return Block(query, query.label(lang), plain(query.description.get(lang, query.description.get("en", ""))),
+        description = plain(query.description.get(lang, query.description.get("en", "")),
+                            lambda iri: self.index.label(iri, lang) if self.index.has_label(iri) else None)
+        return Block(query, query.label(lang), description,
                      [label.get(lang) or label["en"] for _, label in columns], rows,
                      generic=PREFIXES["owl"] + "Thing" in query.applies_to)
 
@@ -423,12 +426,18 @@ class Describer:
 _CURIE = r"\b(?:crm|prov|skos|rdfs|rdf|dct|owl|schema|geo|org|xsd):[A-Za-z][A-Za-z0-9]*"
 
 
-def plain(text: str) -> str:
+def plain(text: str, label=None) -> str:
     """Help text for readers: parentheses naming ontology terms dropped, other terms in words
-    (``crm:hasPart`` → "has part"); the terms stay in the RDF and the ontology's pages."""
+    — ``label(iri)`` (the term's label in the page's language) where it gives one, else the
+    name split at its capitals (``crm:hasPart`` → "has part"); the terms stay in the RDF and
+    the ontology's pages."""
+    def words(match) -> str:
+        prefix, local = match.group().split(":", 1)
+        found = label(PREFIXES[prefix] + local) if label else None
+        return found or re.sub(r"(?<=[a-z])([A-Z])", lambda c: " " + c.group(1).lower(), local)
+
     text = re.sub(r"\s*\([^()]*" + _CURIE + r"[^()]*\)", "", text)
-    text = re.sub(_CURIE, lambda m: re.sub(r"(?<=[a-z])([A-Z])", lambda c: " " + c.group(1).lower(),
-                                          m.group().split(":", 1)[1]), text)
+    text = re.sub(_CURIE, words, text)
     return re.sub(r"\s{2,}", " ", text).strip()
 
 
