@@ -321,3 +321,25 @@ def test_a_worker_gives_back_the_memory_an_answer_needed(built):
         assert pool.query("ASK { ?s ?p ?o }").boolean is True    # the worker has replied since
         # the worker trims after its last running call has replied: soon after, not before
         assert wait_for(lambda: _resident_mb(pid) < before + 30, 5), _resident_mb(pid)
+
+
+def test_the_c_library_is_opened_once_for_every_trim(monkeypatch):
+    """sandbox.release_memory runs after every idle reply: it trims through a C library
+    opened once per process, not once per call (dlopen cost a worker as much as the trim)."""
+    from crm_kg.store import sandbox
+
+    opened, trims = [], []
+
+    class Libc:
+        def malloc_trim(self, pad):
+            trims.append(pad)
+            return 1
+
+    monkeypatch.setattr(sandbox.ctypes, "CDLL", lambda *a, **k: opened.append(a) or Libc())
+    sandbox._libc.cache_clear()
+    try:
+        for _ in range(3):
+            sandbox.release_memory()
+        assert opened == [(None,)] and trims == [0, 0, 0]
+    finally:
+        sandbox._libc.cache_clear()
