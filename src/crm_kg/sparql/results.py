@@ -271,10 +271,14 @@ _JSON_TERMS = _Memo(lambda term: json.dumps(term_json(to_ox(term)), ensure_ascii
                                              separators=(",", ":")))
 
 
+#: a variable's name → its JSON key, written, with the colon after it
+_JSON_KEYS = _Memo(lambda name: json.dumps(name, ensure_ascii=False) + ":")
+
+
 def _json_of_terms(variables: list[str], rows: Iterable[dict]) -> str:
     """:func:`_json` of rows of rdflib terms, the same text to the byte, each distinct term
     written once (:data:`_JSON_TERMS`) rather than converted and encoded cell by cell."""
-    keys = [(v, json.dumps(v, ensure_ascii=False) + ":") for v in variables]
+    keys = [(v, _JSON_KEYS[v]) for v in variables]
     terms = _JSON_TERMS
     bindings = ",".join("{" + ",".join(key + terms[row[v]] for v, key in keys if row.get(v) is not None) + "}"
                         for row in rows)
