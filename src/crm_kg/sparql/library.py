@@ -57,7 +57,7 @@ from rdflib.term import Node
 
 from ..errors import CrmKgError
 from ..iri import PREFIXES
-from .binding import bind
+from .binding import bind, tokens
 
 PARAM_TYPES = {"integer", "decimal", "string", "language", "iri", "year"}
 RESERVED = {"format", "limit", "offset", "q", "page"}
@@ -171,6 +171,7 @@ class SavedQuery:
     variables: tuple[str, ...] = ()  # projected variables of a SELECT, in order ("*": none known)
     labels: dict = field(default_factory=dict)   # name column -> IRI column it names
     columns: dict = field(default_factory=dict)  # column -> {en, nl} heading
+    pages: dict | None = None       # {by: variable, class: IRI}: keyset pages (:mod:`.keyset`)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -239,7 +240,7 @@ def _expand(curie: str | None) -> str | None:
     return curie
 
 
-HEADER_KEYS = {"title", "description", "tags", "params", "chart", "labels", "columns"}
+HEADER_KEYS = {"title", "description", "tags", "params", "chart", "labels", "columns", "pages"}
 PARAM_KEYS = {"type", "label", "default", "required", "optional", "min", "max", "class", "base",
               "allowed", "values_query"}
 
@@ -371,6 +372,29 @@ def _check_chart(chart, variables: list[str] | None, path: Path) -> dict | None:
     return dict(chart)
 
 
+def _check_pages(pages, body: str, variables: list[str] | None, declared: set[str], path: Path) -> dict | None:
+    """``pages: {by: v, class: C}``: ?v is projected, not a parameter, and the answer is ordered
+    by it first (ascending), so the answers of runs of keys, in key order, are the answer."""
+    if pages is None:
+        return None
+    if not isinstance(pages, dict) or set(pages) != {"by", "class"}:
+        raise QueryDefinitionError(f"{path}: pages must be a mapping {{by: variable, class: class}}")
+    by, cls = pages["by"], _expand(pages["class"])
+    if not isinstance(by, str) or variables is None or by not in variables or by in declared:
+        raise QueryDefinitionError(f"{path}: pages by ?{by}: not a projected variable of a SELECT "
+                                   "(nor a parameter)")
+    if not isinstance(cls, str) or not cls.startswith("http"):
+        raise QueryDefinitionError(f"{path}: pages class {pages['class']!r} is not an IRI or known CURIE")
+    toks = [value for _kind, value, _m in tokens(body)]
+    upper = [t.upper() for t in toks]
+    at = next((i + 2 for i in range(len(toks) - 1) if upper[i] == "ORDER" and upper[i + 1] == "BY"), None)
+    first = toks[at:at + 4] if at is not None else []
+    if not (first[:1] == [f"?{by}"] or (first[:1] == ["ASC"] and first[1:4] == ["(", f"?{by}", ")"])):
+        raise QueryDefinitionError(f"{path}: pages by ?{by}: the query must be ordered by ?{by} first "
+                                   f"(ORDER BY ?{by} …)")
+    return {"by": by, "class": cls}
+
+
 def parse_saved_query(path: Path) -> SavedQuery:
     """Read and check one ``.rq`` file (header, parameters, SPARQL syntax)."""
     path = Path(path)
@@ -401,7 +425,7 @@ def parse_saved_query(path: Path) -> SavedQuery:
                       tags=tuple(meta.get("tags") or ()), params=tuple(params), text=body,
                       path=path, chart=_check_chart(meta.get("chart"), variables, path),
                       form=_form(tree), variables=tuple(variables or ()), labels=dict(labels),
-                      columns=columns)
+                      columns=columns, pages=_check_pages(meta.get("pages"), body, variables, declared, path))
 
 
 class QueryLibrary:
