@@ -36,6 +36,7 @@ from .results import Result
 
 # the keys, in the order the query's answer starts with: ?key is the declared variable
 KEYS_QUERY = "SELECT DISTINCT ?key WHERE { ?key a $class } ORDER BY ?key"
+PAGE = 100             # rows of a page unless the caller asks otherwise (the API's default)
 FIRST_RUN = 2          # keys evaluated for the first page
 MAX_RUN = 512          # keys in one query at most (the VALUES block's rows)
 
@@ -114,3 +115,10 @@ def keys(run: Callable[..., Result], cls: Node) -> list[Node]:
     """The members of ``cls`` in the store's ``ORDER BY`` order of IRIs."""
     result = run(KEYS_QUERY, {"class": cls}, None)
     return [row["key"] for row in result.rows if row.get("key") is not None]
+
+
+def first_page(run: Callable[..., Result], text: str, by: str, bindings: dict[str, Node],
+               keys: list[Node], cap: int, size: int = PAGE) -> Result:
+    """The first page of a keyed answer, from no key evaluated: what a request for a query's
+    answer costs the first time it is asked (the benchmarks time this)."""
+    return KeyedAnswer(text, by, dict(bindings), keys).page(run, 0, size, cap).result

@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Blueprint, Response, g, jsonify, render_template, request
 
+from ..sparql import keyset
 from ..sparql.library import Param, SavedQuery
 from . import state, vendor
 from .answers import choices
@@ -24,7 +25,6 @@ from .wording import tag_name
 bp = Blueprint("openapi", __name__)
 
 DEFAULT_PAGE = 1000           # rows per page of /api/queries/<name> unless ?limit= says otherwise
-KEYED_PAGE = 100              # … of an answer computed a page at a time (``pages``: sparql/keyset.py)
 RESULT_TYPES = {
     "application/sparql-results+json": {"$ref": "#/components/schemas/SparqlResults"},
     "text/csv": {"type": "string", "description": "SPARQL 1.1 Query Results CSV"},
@@ -141,7 +141,7 @@ def document(library, settings) -> dict:
                 "total in X-Total-Count and links the other pages in Link (rel=first, prev, next, last). "
                 "Answers that grow with the store ("
                 + ", ".join(q.name for q in library if q.pages) + ") are computed a page at a "
-                f"time, report by report: their pages hold {KEYED_PAGE} rows unless limit says otherwise, "
+                f"time, report by report: their pages hold {keyset.PAGE} rows unless limit says otherwise, "
                 "and until the last report is reached they give neither X-Total-Count nor rel=last — "
                 "follow rel=next until it is absent. "
                 "Answers longer than the service's row limit are cut (X-Result-Truncated: true). "

@@ -38,6 +38,7 @@ from rdflib import Graph
 
 from ..errors import StoreError, Unavailable
 from ..media import CSV, JSON, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE, Offers
+from ..sparql import keyset
 from ..sparql.library import ParamError, SavedQuery, UnknownQuery
 from ..sparql.results import write_answer
 from . import answers, state
@@ -45,7 +46,7 @@ from .cache import cached
 from .charts import Chart
 from .i18n import pick
 from .negotiation import NotAcceptable, choose
-from .openapi import DEFAULT_PAGE, KEYED_PAGE
+from .openapi import DEFAULT_PAGE
 from .rdfdoc import serialize
 from .wording import t, tag_name
 
@@ -267,7 +268,7 @@ def api_query(name: str):
     try:
         bindings = bound(query, _raw(query))
         # an answer computed a page at a time (keyset) comes in the HTML page's smaller pages
-        offset, limit = paging(KEYED_PAGE if query.pages else DEFAULT_PAGE)
+        offset, limit = paging(keyset.PAGE if query.pages else DEFAULT_PAGE)
     except ParamError as exc:
         return _json_error(str(exc), 400, param=exc.param, detail=exc.detail)
     offers = {"construct": GRAPH_OFFERS, "describe": GRAPH_OFFERS, "ask": ASK_OFFERS}.get(query.form, SELECT_OFFERS)
