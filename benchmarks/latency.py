@@ -30,8 +30,6 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import URIRef
-
 from crm_kg.config import load_settings
 from crm_kg.sparql import keyset
 from crm_kg.sparql.library import QueryLibrary
@@ -81,18 +79,13 @@ def saved_queries() -> list[tuple[str, str, dict, dict | None]]:
 
 def request_of(store, text: str, bindings: dict, pages: dict | None, cap: int):
     """What a request for the answer runs on ``store``: the whole answer, or a keyed answer's
-    first page (its keys computed once, as a server keeps them per graph version)."""
+    first page (its keys listed, then the runs of keys that fill it)."""
     def run(sparql, values, limit):
         return store.query(sparql, values, limit=limit)
 
     if not pages:
         return lambda: run(text, bindings, cap)
-    keys: list = []
-
-    def first_page():
-        keys[:] = keys or keyset.keys(run, URIRef(pages["class"]))    # at the warm-up
-        return keyset.first_page(run, text, pages["by"], bindings, keys, cap)
-    return first_page
+    return lambda: keyset.first_page(run, text, pages, bindings, cap)
 
 
 def _time(call, repeat: int) -> Timing:

@@ -17,6 +17,7 @@ Header example::
     #+ tags: [recommendations]
     #+ chart: {type: bar, label: activity, value: organisations}
     #+ labels: {title: recommendation}      # ?title is the name of ?recommendation
+    #+ pages: {by: report, keys: "SELECT ?report WHERE {…} ORDER BY ?report"}   # keyset pages
     #+ columns: {number: {en: "No.", nl: "Nr."}}
     #+ params:
     #+   opportunity: {type: integer, min: 1, default: 3, label: {en: …, nl: …}}
@@ -57,7 +58,7 @@ from rdflib.term import Node
 
 from ..errors import CrmKgError
 from ..iri import PREFIXES
-from .binding import bind, tokens
+from .binding import bind
 
 PARAM_TYPES = {"integer", "decimal", "string", "language", "iri", "year"}
 RESERVED = {"format", "limit", "offset", "q", "page"}
@@ -373,26 +374,28 @@ def _check_chart(chart, variables: list[str] | None, path: Path) -> dict | None:
 
 
 def _check_pages(pages, body: str, variables: list[str] | None, declared: set[str], path: Path) -> dict | None:
-    """``pages: {by: v, class: C}``: ?v is projected, not a parameter, and the answer is ordered
-    by it first (ascending), so the answers of runs of keys, in key order, are the answer."""
+    """``pages: {by: v, keys: SELECT ?v … ORDER BY …}`` (:mod:`.keyset`): ?v is projected by the
+    query and by the keys query, which names only the query's parameters (that the query's own
+    order agrees with the keys' is what the tests compare)."""
     if pages is None:
         return None
-    if not isinstance(pages, dict) or set(pages) != {"by", "class"}:
-        raise QueryDefinitionError(f"{path}: pages must be a mapping {{by: variable, class: class}}")
-    by, cls = pages["by"], _expand(pages["class"])
+    if not isinstance(pages, dict) or set(pages) != {"by", "keys"}:
+        raise QueryDefinitionError(f"{path}: pages must be a mapping {{by: variable, keys: SELECT query}}")
+    by, keys = pages["by"], pages["keys"]
     if not isinstance(by, str) or variables is None or by not in variables or by in declared:
         raise QueryDefinitionError(f"{path}: pages by ?{by}: not a projected variable of a SELECT "
                                    "(nor a parameter)")
-    if not isinstance(cls, str) or not cls.startswith("http"):
-        raise QueryDefinitionError(f"{path}: pages class {pages['class']!r} is not an IRI or known CURIE")
-    toks = [value for _kind, value, _m in tokens(body)]
-    upper = [t.upper() for t in toks]
-    at = next((i + 2 for i in range(len(toks) - 1) if upper[i] == "ORDER" and upper[i + 1] == "BY"), None)
-    first = toks[at:at + 4] if at is not None else []
-    if not (first[:1] == [f"?{by}"] or (first[:1] == ["ASC"] and first[1:4] == ["(", f"?{by}", ")"])):
-        raise QueryDefinitionError(f"{path}: pages by ?{by}: the query must be ordered by ?{by} first "
-                                   f"(ORDER BY ?{by} …)")
-    return {"by": by, "class": cls}
+    try:
+        names = projection(parse_sparql(keys)) if isinstance(keys, str) else None
+    except Exception as exc:  # pyparsing's ParseException and friends
+        raise QueryDefinitionError(f"{path}: pages keys does not parse: {exc}") from None
+    if names is None or by not in names or "ORDER" not in keys.upper():
+        raise QueryDefinitionError(f"{path}: pages keys must be a SELECT that projects ?{by}, "
+                                   "with an ORDER BY (the answer's order)")
+    if set(_PARAM.findall(keys)) - declared:
+        raise QueryDefinitionError(f"{path}: pages keys names undeclared parameter(s) "
+                                   f"{sorted(set(_PARAM.findall(keys)) - declared)}")
+    return {"by": by, "keys": keys}
 
 
 def parse_saved_query(path: Path) -> SavedQuery:

@@ -210,11 +210,10 @@ def page(query: SavedQuery, bindings: dict, offset: int, limit: int) -> Page:
     def run(text, values, most):
         return store.query(text, values, limit=most)
 
-    cls = URIRef(query.pages["class"])
-    keys = state.per_version(("page-keys", str(cls)), lambda: keyset.keys(run, cls))
     kept = state.per_version("keyed-answers", lambda: _Kept(KEYED_KEPT))
     answer = kept.get((query.name, tuple(sorted((k, v.n3()) for k, v in bindings.items()))),
-                      lambda: keyset.KeyedAnswer(query.text, query.pages["by"], dict(bindings), keys))
+                      lambda: keyset.KeyedAnswer(query.text, query.pages["by"], dict(bindings),
+                                                 query.pages["keys"]))
     got = answer.page(run, offset, limit, cap)
     return Page(got.result, got.result.rows, got.total, got.more)
 
@@ -229,7 +228,8 @@ class _Kept:
         with self._lock:
             answer = self._answers.pop(key, None) or make()
             self._answers[key] = answer              # most recently used last
-            while len(self._answers) > 1 and sum(len(a.rows) for a in self._answers.values()) > self.rows:
+            while len(self._answers) > 1 and sum(len(a.rows) + len(a.keys or ()) for a in
+                                                 self._answers.values()) > self.rows:
                 self._answers.pop(next(iter(self._answers)))
             return answer
 
