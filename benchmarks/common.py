@@ -184,8 +184,10 @@ class Gunicorn:
     ``ttl_dir``; ``env`` adds CRM_KG_* settings. Stopped (its process group) on leaving
     the ``with`` block. ``started`` is the seconds until the first answer."""
 
-    def __init__(self, ttl_dir: Path, env: dict[str, str] | None = None, start_timeout: float = 600):
+    def __init__(self, ttl_dir: Path, env: dict[str, str] | None = None, start_timeout: float = 600,
+                 root: Path | None = None):
         self.ttl_dir, self.extra_env, self.start_timeout = Path(ttl_dir), dict(env or {}), start_timeout
+        self.root = Path(root).resolve() if root is not None else ROOT   # the checkout it serves
         self.port = 0
         self.process: subprocess.Popen | None = None
         self.started = 0.0
@@ -197,11 +199,13 @@ class Gunicorn:
     def __enter__(self) -> "Gunicorn":
         self.port = free_port()
         env = {**os.environ, "CRM_KG_TTL_DIR": str(self.ttl_dir.resolve()), **self.extra_env}
+        if self.root != ROOT:          # another checkout's code (its app.py, config and package)
+            env["PYTHONPATH"] = str(self.root / "src")
         self.log = open(self.ttl_dir / f"gunicorn-{self.port}.log", "wb")
         start = time.perf_counter()
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "app:app", "--bind", f"127.0.0.1:{self.port}"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=self.root, env=env, stdout=self.log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)
         try:
             self._wait(start)

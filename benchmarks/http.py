@@ -23,6 +23,14 @@ memory grows with the pool and little else does on two cores: ``workers``
 runs the whole measurement once per pool size (``CRM_KG_QUERY_WORKERS``), side
 by side in one table. Run alone:
 ``python -m benchmarks.http --ttl-dir DIR [--workers 2,3]``.
+
+Uncached throughput on two cores moves with whatever else the machine runs, so
+``--uncached-runs N`` measures only the uncached step, N times, and prints each
+run with the load average it ran under, the CPU each part of the tree spent
+per request (web process, query workers, load generator: the figure that
+decides the rate when they share the cores) and the median. ``--against DIR``
+alternates those runs with a server of another checkout (say, main before a
+change): A B A B …, so both see the same machine.
 """
 
 from __future__ import annotations
@@ -30,12 +38,15 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing
+import os
+import resource
+import statistics
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .common import Gunicorn, MemoryWatch, mib, percentile, table
+from .common import Gunicorn, MemoryWatch, mib, percentile, process_tree, table
 from .latency import saved_queries
 
 QUERY = "organisation-counts-by-activity"
@@ -176,6 +187,111 @@ def report(runs: list[HttpRun], query: str, title: str) -> str:
                   "uncached req/s (p99, errors)", "saved queries failed"], rows, f"{title} ({query})")
 
 
+# -- uncached runs, side by side --------------------------------------------------------
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process, all its threads (proc(5): stat fields 14, 15)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _role(pid: int) -> str:
+    """``workers`` for the fork server and the query workers it forked, else ``web``."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "web"
+    return "workers" if b"forkserver" in cmdline else "web"
+
+
+def tree_cpu(pid: int) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of each process under ``pid``, by role (web, workers)."""
+    out: dict[str, dict[int, float]] = {"web": {}, "workers": {}}
+    for p in process_tree(pid):
+        out[_role(p)][p] = _cpu_seconds(p)
+    return out
+
+
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each role spent between two :func:`tree_cpu` samples (processes that
+    started in between count from zero; those that ended are not counted)."""
+    return {role: sum(t - before.get(role, {}).get(p, 0.0) for p, t in procs.items())
+            for role, procs in after.items()}
+
+
+@dataclass
+class UncachedRun:
+    code: str                       # which checkout served it
+    load: Load
+    cpu: dict[str, float]           # CPU seconds by role over the run: web, workers, clients
+    loadavg: float                  # 1-minute load average as the run ended
+
+    def ms_per_request(self, role: str) -> float:
+        return self.cpu.get(role, 0.0) * 1000 / self.load.requests if self.load.requests else 0.0
+
+
+def uncached_once(server: Gunicorn, path: str, code: str, *, clients: int, processes: int,
+                  seconds: float) -> UncachedRun:
+    """One uncached load on a running server, with the CPU of the server tree and the load
+    generator (the children this process reaps) spent meanwhile."""
+    before, children = tree_cpu(server.process.pid), resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = generate_load(server.port, path, clients=clients, processes=processes, seconds=seconds)
+    cpu = cpu_spent(before, tree_cpu(server.process.pid))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu["clients"] = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+    return UncachedRun(code, load, cpu, os.getloadavg()[0])
+
+
+def uncached_runs(ttl_dir: Path, query: str = QUERY, *, runs: int = 3, against: Path | None = None,
+                  clients: int = 8, processes: int = 2, seconds: float = 10.0,
+                  workers: int | None = None) -> list[UncachedRun]:
+    """``runs`` uncached loads of this checkout's server, alternating with one of ``against``
+    (another checkout) when given; one server per checkout, started once, warmed once."""
+    env = {"CRM_KG_RATE_LIMIT": "0", "CRM_KG_ANSWER_CACHE_ENTRIES": "0"}
+    if workers is not None:
+        env["CRM_KG_QUERY_WORKERS"] = str(workers)
+    path = f"/api/queries/{query}"
+    codes = [("this", None)] + ([(str(against), against)] if against is not None else [])
+    out: list[UncachedRun] = []
+    servers = {}
+    try:
+        for code, root in codes:
+            servers[code] = Gunicorn(ttl_dir, env=env, root=root).__enter__()
+            generate_load(servers[code].port, path, clients=2, processes=1, seconds=1)   # warm
+        for _ in range(runs):
+            for code, _root in reversed(codes) if len(out) % 4 else codes:     # A B B A …
+                out.append(uncached_once(servers[code], path, code, clients=clients,
+                                         processes=processes, seconds=seconds))
+    finally:
+        for server in servers.values():
+            server.stop()
+    return out
+
+
+def uncached_report(runs: list[UncachedRun], query: str, title: str) -> str:
+    """Each run, then the median of each checkout: req/s and CPU ms per request."""
+    def row(label, code, rate, p99, web, workers, clients, load):
+        return [label, code, rate, p99, web, workers, clients, load]
+    rows = [row(i + 1, r.code, f"{r.load.per_second:.0f}", f"{r.load.p99 * 1000:.1f}",
+                f"{r.ms_per_request('web'):.2f}", f"{r.ms_per_request('workers'):.2f}",
+                f"{r.ms_per_request('clients'):.2f}", f"{r.loadavg:.2f}") for i, r in enumerate(runs)]
+    for code in dict.fromkeys(r.code for r in runs):
+        mine = [r for r in runs if r.code == code]
+        med = statistics.median
+        rows.append(row("median", code, f"{med(r.load.per_second for r in mine):.0f}",
+                        f"{med(r.load.p99 for r in mine) * 1000:.1f}",
+                        f"{med(r.ms_per_request('web') for r in mine):.2f}",
+                        f"{med(r.ms_per_request('workers') for r in mine):.2f}",
+                        f"{med(r.ms_per_request('clients') for r in mine):.2f}",
+                        f"{med(r.loadavg for r in mine):.2f}"))
+    errors = sum(r.load.errors for r in runs)
+    return table(["run", "code", "uncached req/s", "p99 ms", "CPU ms/req web", "query workers",
+                  "load generator", "load avg 1 min"], rows,
+                 f"{title} ({query}, uncached; {errors} errors)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ttl-dir", type=Path, required=True)
@@ -184,7 +300,19 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", default="", help="pool sizes to compare, e.g. 2,3 (default: configured)")
+    parser.add_argument("--uncached-runs", type=int, default=0,
+                        help="only the uncached step, this many times, with CPU per request and medians")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="with --uncached-runs: alternate with a server of this other checkout")
     args = parser.parse_args()
+    if args.uncached_runs:
+        for n in pool_sizes(args.workers):
+            runs = uncached_runs(args.ttl_dir, args.query, runs=args.uncached_runs, against=args.against,
+                                 clients=args.clients, processes=args.processes, seconds=args.seconds,
+                                 workers=n)
+            print(uncached_report(runs, args.query, f"HTTP, {args.ttl_dir}, query workers: {n or 'default'}"),
+                  flush=True)
+        return
     runs = [measure(args.ttl_dir, args.query, clients=args.clients, processes=args.processes,
                     seconds=args.seconds, workers=n) for n in pool_sizes(args.workers)]
     print(report(runs, args.query, f"HTTP, {args.ttl_dir}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,6 +84,8 @@ def test_startup_side_by_side_and_rudof_at_a_tiny_size(synthetic_build):
     assert "| memory " in text and "| disk " in text
     seconds, detail = load.rudof_time(out, timeout=300)
     assert seconds is not None and detail.startswith("rudof: read") and "conforms" in detail
+    seconds, detail = load.sparql_time(out, timeout=300)
+    assert seconds is not None and detail.startswith("sparql engine: read") and "gate" in detail, detail
 
 
 def test_load_generator_counts_answers_and_errors():
@@ -146,6 +149,24 @@ def test_http_targets_read_the_configured_pools_run():
     assert "server peak memory (MiB), 2 query workers" in text and "1 query workers" not in text
 
 
+def test_validation_target_is_judged_on_the_gates_engine_at_1m(settings):
+    """At 1M the gate uses the sparql engine (shacl_fast_above): its time decides the target,
+    not rudof's beside it."""
+    from crm_kg.quality.validate import shacl_engine
+
+    assert shacl_engine(settings, 10**6) == "sparql" == bench.gate_engine(10**6)
+    results = {"sizes": {"1M": {"triples": 10**6, "latency": {},
+                                "sparql": {"seconds": 21.5, "detail": "sparql engine: read 4 s"},
+                                "rudof": {"seconds": 341.0, "detail": "rudof: read 46 s"}}}}
+    checked = {name: (ok, detail) for name, ok, detail in bench.targets(results).results}
+    assert checked == {"validation of 1M under 60 s (sparql, the gate's engine at 1M)":
+                       (True, bench._seconds(21.5, "sparql engine: read 4 s"))}
+    results["sizes"]["1M"]["sparql"]["seconds"] = None
+    (_name, ok, _detail), = bench.targets(results).results
+    assert ok is False
+    assert "SHACL, sparql engine" in bench.load_table("1M", results["sizes"]["1M"])
+
+
 def test_pool_sizes_of_the_http_benchmark():
     assert http.pool_sizes("2,3") == [2, 3] and http.pool_sizes(" 4 ") == [4]
     assert http.pool_sizes("") == [None]
@@ -174,3 +195,30 @@ def test_http_report_names_the_saved_queries_that_failed():
             line.startswith("| 3 ")]
     assert "2: supply-concentration (503), where-is-material-mentioned (503)" in rows[0]
     assert "800 (900)" in rows[0] and rows[1].rstrip(" |").endswith("0")
+
+
+def test_uncached_runs_report_each_run_and_the_median_of_each_checkout():
+    """--uncached-runs: one row per run with its load average and CPU per request by part of
+    the tree, then the median of each checkout (here 'this' and a checkout to compare)."""
+    def run(code, per_second, web_s, loadavg):
+        load = http.Load(requests=int(per_second * 10), errors=0, seconds=10.0, latencies=[0.02] * 10)
+        return http.UncachedRun(code, load, {"web": web_s, "workers": web_s / 2, "clients": 0.5}, loadavg)
+    runs = [run("this", 600, 6.0, 2.0), run("main", 400, 6.0, 3.0), run("main", 500, 5.0, 4.0),
+            run("this", 700, 7.0, 5.0), run("this", 650, 6.5, 1.0)]
+    text = http.uncached_report(runs, "q", "t")
+    rows = {line.split("|")[1].strip() + " " + line.split("|")[2].strip(): [c.strip() for c in line.split("|")[3:-1]]
+            for line in text.splitlines() if line.startswith("| ") and "run" not in line}
+    assert rows["1 this"] == ["600", "20.0", "1.00", "0.50", "0.08", "2.00"]   # 6 s of web CPU / 6000 requests
+    assert rows["median this"][0] == "650" and rows["median this"][-1] == "2.00"
+    assert rows["median main"][0] == "450" and rows["median main"][-1] == "3.50"
+    assert "0 errors" in text
+
+
+def test_cpu_of_a_process_tree_by_part():
+    """The CPU a tree spent between two samples, by part: a process that started in between
+    counts from zero, one that ended is left out; this process counts as web."""
+    before = {"web": {1: 1.0, 2: 5.0}, "workers": {3: 2.0}}
+    after = {"web": {1: 1.5}, "workers": {3: 2.25, 4: 0.5}}
+    assert http.cpu_spent(before, after) == {"web": 0.5, "workers": 0.75}
+    sampled = http.tree_cpu(os.getpid())
+    assert os.getpid() in sampled["web"] and sampled["web"][os.getpid()] > 0

@@ -17,6 +17,7 @@ from crm_kg.sparql.library import QueryLibrary
 from crm_kg.sparql.results import unpack
 from crm_kg.sparql.terms import to_ox
 from crm_kg.store.embedded import EmbeddedStore
+from crm_kg.store.interface import Dataset
 from crm_kg.store.remote import is_distinct
 from crm_kg.web.blocks import Blocks
 
@@ -140,3 +141,37 @@ def test_distinct_is_read_from_the_outer_select():
     assert is_distinct("PREFIX a: <http://x/>\nSELECT DISTINCT ?x WHERE { ?x ?p ?o }")
     assert not is_distinct("SELECT ?x WHERE { { SELECT DISTINCT ?x WHERE { ?x ?p ?o } } }")
     assert not is_distinct("ASK { ?x ?p ?o }")
+
+
+ZH_GRAPH = "https://w3id.org/crm-kg/graph/zh-2024"
+OPPORTUNITY = URIRef("https://w3id.org/crm-kg/ontology#Opportunity")
+
+
+def test_a_bound_query_keeps_its_own_dataset_and_is_scanned_once(store, monkeypatch):
+    """The embedded store works out once per text (store.embedded.prepared) whether a saved
+    query names its own dataset: with ``FROM`` it answers from that graph alone, without it
+    from every graph (the union default graph), for any value bound — and a second request
+    with another value scans no text again."""
+    from crm_kg.store import embedded
+
+    union = "SELECT (COUNT(*) AS ?n) WHERE { ?s a $type }"
+    own = f"SELECT (COUNT(*) AS ?n) FROM <{ZH_GRAPH}> WHERE {{ ?s a $type }}"
+    count = lambda text, value: int(store.query(text, {"type": value}).rows[0]["n"])  # noqa: E731
+    everywhere, in_zh = count(union, OPPORTUNITY), count(own, OPPORTUNITY)
+    assert 0 < in_zh < everywhere
+    assert in_zh == int(store.query(union.replace("$type", f"<{OPPORTUNITY}>"),
+                                    dataset=Dataset((ZH_GRAPH,), ())).rows[0]["n"])
+    scans = []
+    monkeypatch.setattr(embedded, "scan", lambda text: scans.append(text) or ox_scan(text))
+    assert count(own, OPPORTUNITY) == in_zh and count(union, OPPORTUNITY) == everywhere
+    other = URIRef("https://w3id.org/crm-kg/ontology#Report")
+    assert count(own, other) <= count(union, other)
+    assert scans == []                                  # bound texts: nothing scanned again
+    store.query("ASK { ?s ?p ?o }")
+    assert scans == ["ASK { ?s ?p ?o }"]               # a text without bindings is scanned
+
+
+def ox_scan(text):
+    from crm_kg.sparql.scan import scan
+
+    return scan(text)

@@ -321,3 +321,67 @@ def test_a_worker_gives_back_the_memory_an_answer_needed(built):
         assert pool.query("ASK { ?s ?p ?o }").boolean is True    # the worker has replied since
         # the worker trims after its last running call has replied: soon after, not before
         assert wait_for(lambda: _resident_mb(pid) < before + 30, 5), _resident_mb(pid)
+
+
+def test_the_c_library_is_opened_once_for_every_trim(monkeypatch):
+    """sandbox.release_memory runs after every idle reply: it trims through a C library
+    opened once per process, not once per call (dlopen cost a worker as much as the trim)."""
+    from crm_kg.store import sandbox
+
+    opened, trims = [], []
+
+    class Libc:
+        def malloc_trim(self, pad):
+            trims.append(pad)
+            return 1
+
+    monkeypatch.setattr(sandbox.ctypes, "CDLL", lambda *a, **k: opened.append(a) or Libc())
+    sandbox._libc.cache_clear()
+    try:
+        for _ in range(3):
+            sandbox.release_memory()
+        assert opened == [(None,)] and trims == [0, 0, 0]
+    finally:
+        sandbox._libc.cache_clear()
+
+
+def test_a_freed_slot_wakes_one_waiting_saved_query_and_every_call_is_answered(built):
+    """Calls of the saved-query lane wait for a slot on a condition of their own, and a
+    released slot wakes one of them, not all (pool._wake): with 12 callers on 2 slots the
+    waiting calls are woken about once per answer, not once per waiting call per answer;
+    ad-hoc calls waiting beside them are answered too, and no call is told busy."""
+    from crm_kg.store.pool import LANE
+
+    build_settings, _ = built
+    with WorkerPool(DirectoryLoader(build_settings.ttl_dir), workers=2, reserved=1, threads=1,
+                    timeout=30, queue_timeout=25, lane_queue=8) as pool:
+        woken = []
+
+        class Counting(threading.Condition):
+            def wait(self, timeout=None):
+                result = super().wait(timeout)
+                woken.append(1)
+                return result
+
+        pool._plain = Counting(pool._cond._lock)
+        outcome: dict = {}
+        query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?type }"
+        expected = pool.query(query).rows[0]["n"]
+
+        def caller(key, lane):
+            LANE.set(lane)
+            try:
+                outcome[key] = [pool.query(query).rows[0]["n"] for _ in range(6)]
+            except Exception as exc:  # noqa: BLE001 — reported below
+                outcome[key] = exc
+
+        threads = [threading.Thread(target=caller, args=(i, "adhoc" if i % 4 == 0 else ""))
+                   for i in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert outcome == {i: [expected] * 6 for i in range(12)}
+        plain_answers = 6 * sum(1 for i in range(12) if i % 4)
+        assert 0 < len(woken) <= plain_answers * 2, (len(woken), plain_answers)
+        assert pool.info()["pool"]["busy"] == 0 and pool.info()["pool"]["running"] == 0

@@ -122,3 +122,65 @@ def test_a_cap_the_answer_fits_is_not_a_cut(store):
     assert short.truncated and short.rows == full.rows[:-1]
     assert store.query("SELECT * WHERE {}", limit=1).rows == [{}]
     assert store.query("SELECT * WHERE {}", limit=0).truncated
+
+
+# -- the JSON of a Result, written from rdflib terms (results._json_of_terms) --------------
+
+def _reference_json(result) -> bytes:
+    """The term-by-term path: every cell converted to pyoxigraph and written by the writer of
+    pyoxigraph terms (results._json)."""
+    from crm_kg.sparql.results import write
+    from crm_kg.sparql.terms import to_ox
+
+    rows = [[None if row.get(v) is None else to_ox(row[v]) for v in result.variables] for row in result.rows]
+    return write("application/sparql-results+json", result.variables, rows)
+
+
+@pytest.mark.parametrize("query", QUERIES + [ESCAPES])
+def test_json_of_a_result_is_the_writers_to_the_byte(store, query):
+    """write_answer writes a Result's JSON from memoised terms: the same bytes as converting
+    and writing cell by cell, the first time and again (from the memo), whole or a page."""
+    from crm_kg.sparql.results import write_answer
+
+    result = store.query(query)
+    expected = _reference_json(result)
+    assert write_answer(result, "application/sparql-results+json") == expected
+    assert write_answer(result, "application/sparql-results+json") == expected
+    assert write_answer(result, "application/json") == expected
+    page = result.rows[1:3]
+    assert write_answer(result, "application/sparql-results+json", page) == \
+        _reference_json(type(result)("select", result.variables, page))
+
+
+def test_the_json_memo_keys_terms_by_what_is_written():
+    """rdflib takes Literal("x", lang="EN") and lang="en" for equal, and pyoxigraph writes both
+    as "en"; a literal and an IRI of the same text, or a typed and a plain literal, are not
+    mixed up; long terms are written but not kept, and the memo empties when full."""
+    from rdflib import XSD, BNode, Literal, URIRef
+
+    from crm_kg.sparql import results
+
+    def json_of(*terms):
+        result = results.Result("select", ["v"], [{"v": t} for t in terms])
+        return results.write_answer(result, "application/json")
+
+    upper, lower = Literal("x", lang="EN"), Literal("x", lang="en")
+    assert json_of(upper, lower) == _reference_json(results.Result("select", ["v"], [{"v": upper}, {"v": lower}]))
+    assert json_of(upper, lower).count(b'"xml:lang":"en"}') == 2
+    mixed = [URIRef("http://e/x"), Literal("http://e/x"), Literal("1"), Literal("1", datatype=XSD.integer),
+             Literal("1", datatype=XSD.string), BNode("x"), Literal("x")]
+    assert json_of(*mixed) == _reference_json(results.Result("select", ["v"], [{"v": t} for t in mixed]))
+
+    memo = results._Memo(str.upper, entries=3, longest=5)
+    assert [memo[k] for k in ("a", "b", "c")] == ["A", "B", "C"] and len(memo) == 3
+    assert memo["toolong"] == "TOOLONG" and "toolong" not in memo
+    assert memo["d"] == "D" and dict(memo) == {"d": "D"}          # full: emptied, then kept
+
+
+def test_answers_read_one_after_another_share_their_terms(store):
+    """The TSV reader keeps the terms it made for the next answers (results._TSV_TERMS): the
+    same term in two answers is one object, and the answers are what they were."""
+    query = QUERIES[0]
+    first, second = store.query(query).rows, store.query(query).rows
+    assert first == second == reference_rows(store, query)
+    assert all(a[v] is b[v] for a, b in zip(first, second) for v in a)

@@ -1,7 +1,11 @@
-"""The shapes mean the same in a second SHACL engine, and are themselves well-formed SHACL.
+"""The shapes mean the same in the other SHACL engines, and are themselves well-formed SHACL.
 
-rudof (pyrudof, Rust) validates the full built graph and every broken fixture of
-tests/validation_cases.py; it must give pyshacl's verdict — the same rule on the
+The sparql engine (the shapes compiled to SPARQL, crm_kg.quality.shacl_sparql; the
+gate's engine for large graphs) must give pyshacl's findings — rule, focus, path,
+value, severity — on the real graph clean and broken, and on every broken fixture
+of tests/validation_cases.py the findings of the case's rule (compared in
+tests/test_validation_rules.py, beside the pyshacl run each case makes). rudof (pyrudof, Rust)
+validates the same graphs; it must give pyshacl's verdict — the same rule on the
 same focus node, or nothing on a near miss. Where rudof lacks a feature a shape
 uses, RUDOF_UNSUPPORTED names the shape and why, and only that shape's cases are
 skipped (today none is). The shapes graph conforms to the W3C SHACL-SHACL shapes
@@ -12,13 +16,17 @@ from __future__ import annotations
 
 from importlib import resources
 
+import pyoxigraph as ox
 import pyrudof  # a dev dependency: without the second engine these tests fail, not skip
 import pytest
-from rdflib import RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from test_validation_rules import shape_rules
 from validation_cases import CASES, Fixture, clean_graph, mutated
 
 from crm_kg.iri import CRM, GEO, ID
-from crm_kg.quality.validate import load_shapes, run_shacl, union_graph
+from crm_kg.quality import shacl_sparql
+from crm_kg.quality.validate import StoreGraph, load_shapes, run_shacl, union_graph, validate_graph
+from crm_kg.sparql.terms import to_ox
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SHAPES_NS = "https://w3id.org/crm-kg/shapes#"
@@ -168,11 +176,58 @@ def test_the_gate_with_rudof_reports_what_it_reports_with_pyshacl(built, shapes)
     assert fast.stats["engine"] == "rudof" and reference.stats["engine"] == "pyshacl"
 
 
-def test_auto_picks_rudof_for_large_graphs_only(settings):
+def test_auto_picks_the_sparql_engine_for_large_graphs_only(settings):
     from crm_kg.quality.validate import ValidationSetupError, shacl_engine
 
-    assert shacl_engine(settings.with_(shacl_engine="auto", shacl_rudof_above=1000), 999) == "pyshacl"
-    assert shacl_engine(settings.with_(shacl_engine="auto", shacl_rudof_above=1000), 1001) == "rudof"
-    assert shacl_engine(settings.with_(shacl_engine="pyshacl", shacl_rudof_above=10), 10**6) == "pyshacl"
+    assert shacl_engine(settings.with_(shacl_engine="auto", shacl_fast_above=1000), 999) == "pyshacl"
+    assert shacl_engine(settings.with_(shacl_engine="auto", shacl_fast_above=1000), 1001) == "sparql"
+    assert shacl_engine(settings.with_(shacl_engine="pyshacl", shacl_fast_above=10), 10**6) == "pyshacl"
+    assert shacl_engine(settings.with_(shacl_engine="rudof"), 1) == "rudof"
     with pytest.raises(ValidationSetupError, match="unknown shacl_engine 'fast'"):
         shacl_engine(settings.with_(shacl_engine="fast"), 1)
+
+
+# --------------------------------------------------------------------------- the sparql engine
+
+def keys(findings) -> set[tuple]:
+    return {(f.severity, f.rule, f.focus, f.path, f.value) for f in findings}
+
+
+def test_the_gate_with_the_sparql_engine_reports_what_pyshacl_reports(built, shapes):
+    """The real graph, clean and broken in five places: the same findings (severity, rule,
+    focus, path, value) and, read from the store, the same labels and source passages."""
+    _, result = built
+    data = union_graph(result.dataset)
+    assert validate_graph(data, shapes, engine="sparql").findings == []
+    rec, gallium, velsen = ID["recommendation/nhfl-2025/3"], ID["material/gallium"], ID["geometry/velsen"]
+    data.remove(next((rec, RDFS.label, lbl) for lbl in data.objects(rec, RDFS.label) if lbl.language == "nl"))
+    data.set((gallium, CRM.atomicNumber, Literal("31.0", datatype=XSD.integer)))   # ill-typed
+    data.set((velsen, GEO.asWKT, Literal("POINT(4,6 52,4)", datatype=GEO.wktLiteral)))
+    data.add((ID["organisation/nowhere-bv"], RDFS.label, Literal("Nowhere BV", lang="en")))
+    data.remove((ID["place/velsen"], RDF.type, None))
+    reference = validate_graph(data, shapes)
+    store = ox.Store()
+    store.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in data])
+    fast = validate_graph(StoreGraph(store), shapes, store=store, engine="sparql")
+    assert not fast.conforms and keys(fast.findings) == keys(reference.findings)
+    assert {("Violation", "shapes:BilingualLabel", str(rec), "rdfs:label", None),
+            ("Violation", "shapes:Geometry-asWKT", str(velsen), "geo:asWKT",
+             '"POINT(4,6 52,4)"^^geo:wktLiteral')} <= keys(fast.findings)
+    assert any(f.rule == "shapes:ChemicalElement-atomicNumber" and f.focus == str(gallium) for f in fast.findings)
+
+    def described(report):
+        return {(f.rule, f.focus, f.value, f.label, tuple(s.cite() for s in f.sources)) for f in report.findings}
+
+    assert described(fast) == described(reference)
+    assert fast.stats["engine"] == "sparql" and reference.stats["engine"] == "pyshacl"
+
+
+@pytest.fixture(scope="module")
+def plan(shapes):
+    return shacl_sparql.compile_shapes(shapes)
+
+
+def test_every_shape_compiles(shapes, plan):
+    """Every targeted shape of ontology/shapes/ becomes SPARQL (none is refused or lost)."""
+    assert {c.shape for c in plan.constraints} == set(shape_rules(shapes))
+    assert len(plan) > 400

@@ -17,8 +17,9 @@ from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from validation_cases import CASES, Case, Fixture, clean_graph, mutated
 
 from crm_kg.iri import GRAPH
+from crm_kg.quality import shacl_sparql
 from crm_kg.quality.checks import list_quads, load_checks, run_check
-from crm_kg.quality.validate import load_shapes, validate_graph
+from crm_kg.quality.validate import load_shapes, term_text, validate_graph
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SHAPES_NS = "https://w3id.org/crm-kg/shapes#"
@@ -87,16 +88,31 @@ def reachable_shapes(shapes: Graph, owner: URIRef) -> list[str]:
     return named
 
 
-def shacl_hits(graph: Graph, shapes: Graph, owner: URIRef, rule: URIRef) -> dict[str, list]:
-    """focus → [(severity, message)] of the results ``rule`` gives, running only its owner shape."""
+def shacl_hits(graph: Graph, shapes: Graph, owner: URIRef, rule: URIRef) -> tuple[dict[str, list], set]:
+    """focus → [(severity, message)] of the results ``rule`` gives, running only its owner shape;
+    and the results as (severity, focus, path, value) for comparing engines."""
     _conforms, results, _text = shacl_validate(graph, shacl_graph=shapes, inference="none", allow_warnings=True,
                                                use_shapes=reachable_shapes(shapes, owner))
     hits: dict[str, list] = {}
+    rows = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         if results.value(result, SH.sourceShape) == rule:
             hits.setdefault(str(results.value(result, SH.focusNode)), []).append(
                 (str(results.value(result, SH.resultSeverity)), str(results.value(result, SH.resultMessage))))
-    return hits
+            rows.append((results.value(result, SH.resultSeverity), rule, results.value(result, SH.focusNode),
+                         results.value(result, SH.resultPath), results.value(result, SH.value), None))
+    return hits, result_keys(rows)
+
+
+def result_keys(rows) -> set[tuple]:
+    """(severity, focus, path, value) of engine results (validate.run_shacl's tuples)."""
+    return {(str(sev).rsplit("#", 1)[-1], str(focus), term_text(path), term_text(value))
+            for sev, _shape, focus, path, value, _message in rows}
+
+
+@pytest.fixture(scope="module")
+def plan(shapes):
+    return shacl_sparql.compile_shapes(shapes)
 
 
 def test_clean_fixture_passes_every_shape_and_check(base, shapes, checks):
@@ -106,10 +122,13 @@ def test_clean_fixture_passes_every_shape_and_check(base, shapes, checks):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_rule_catches_its_mistake_and_passes_near_misses(case, base, shapes, checks):
+def test_rule_catches_its_mistake_and_passes_near_misses(case, base, shapes, checks, plan):
+    """… in pyshacl; and the sparql engine (crm_kg.quality.shacl_sparql) gives the same
+    findings of the rule — focus, path, value, severity — on the same broken fixture."""
     owners = shape_rules(shapes)
     with mutated(base, case) as (graph, added, removed):
-        assert added or removed or not case.update, f"the update of {case.id} changed nothing"
+        changed = added or removed or set(base.store) != base.quads   # (a quad into a second graph)
+        assert changed or not case.update, f"the update of {case.id} changed nothing"
         if case.rule.startswith("check:"):
             check = checks[case.rule]
             rows = run_check(base.store, check)
@@ -118,8 +137,11 @@ def test_rule_catches_its_mistake_and_passes_near_misses(case, base, shapes, che
         else:
             rule = rule_iri(case.rule)
             assert rule in owners, f"{case.rule} is not a shape that reports (no target, or unnamed)"
-            hits = shacl_hits(graph, shapes, owners[rule], rule)
+            hits, reference = shacl_hits(graph, shapes, owners[rule], rule)
             expected_message = str(shapes.value(rule, SH.message))
+            own = shacl_sparql.Plan([c for c in plan.constraints if c.shape == rule])
+            assert own.constraints, f"{case.rule} compiled to nothing"
+            assert result_keys(shacl_sparql.run(base.store, own)) == reference, "the sparql engine differs"
     if case.catches:
         assert case.focus_iri in hits, f"{case.rule} did not catch {case.why or case.update}: {hits}"
         assert all(message.startswith(expected_message) for _s, message in hits[case.focus_iri])

@@ -79,6 +79,31 @@ def test_dutch_page_by_accept_language(client):
     assert "Aanbevelingen die een kans dienen" in page.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("query, cookie, accept, expected", [
+    ("lang=nl", "lang=en", "en", "nl"),               # ?lang= wins
+    ("", "lang=nl", "en", "nl"),                      # then the cookie
+    ("lang=", "lang=nl", "en", "nl"),                 # an empty ?lang= does not count
+    ("lang=fr", "lang=nl", "nl", "nl"),               # an unknown one: not the cookie, Accept-Language
+    ("lang=fr", "lang=nl", "de, en;q=0.5", "en"),
+    ("", "other=1", "nl-NL, nl;q=0.9, en;q=0.8", "nl"),
+    ("", "", "en-GB;q=0.3, nl-BE;q=0.7", "nl"),
+    ("", "", "de", "en"),                              # nothing of ours: English
+    ("", "", None, "en"),
+])
+def test_the_language_of_a_request(query, cookie, accept, expected):
+    """i18n.pick_language: ?lang=, the cookie, Accept-Language (read once per distinct header),
+    English; the same answer the second time, from the memo."""
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from crm_kg.web.i18n import pick_language
+
+    headers = {k: v for k, v in (("Cookie", cookie), ("Accept-Language", accept)) if v}
+    for _ in range(2):
+        request = Request(EnvironBuilder(path="/", query_string=query, headers=headers).get_environ())
+        assert pick_language(request) == expected
+
+
 @pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml",
                                     "text/csv", "text/tab-separated-values"])
 def test_sparql_select_formats(client, accept):

@@ -57,8 +57,8 @@ class Settings:
     update_endpoint: str = ""         # crm-kg load: its update endpoint (default: endpoint)
     remote_user: str = ""             # remote store credentials (HTTP Basic); better from
     remote_password: str = ""         # the environment: CRM_KG_REMOTE_USER / _PASSWORD
-    shacl_engine: str = "auto"        # pyshacl (the reference) | rudof (Rust) | auto: by size
-    shacl_rudof_above: int = 200_000  # auto: union graphs larger than this are checked by rudof
+    shacl_engine: str = "auto"        # pyshacl (the reference) | sparql (shapes compiled to SPARQL) | rudof | auto
+    shacl_fast_above: int = 200_000   # auto: union graphs larger than this are checked by the sparql engine
     max_input_mb: int = 64            # crm-kg validate --input: larger files are refused; 0 = no limit
     answer_cache_entries: int = 2048  # saved-query answers kept per graph version; 0 = no cache
     answer_cache_mb: int = 64         # and at most this many MB of them

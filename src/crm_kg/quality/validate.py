@@ -6,7 +6,9 @@ individuals and the class hierarchy are there for ``sh:class`` and
 engines look at it:
 
 * **SHACL** (W3C Shapes Constraint Language, core only): the shapes in
-  ``ontology/shapes/*.ttl``, evaluated by pyshacl. Each finding names the
+  ``ontology/shapes/*.ttl``, evaluated by pyshacl (the reference) or, for large
+  graphs, compiled to SPARQL and evaluated by pyoxigraph on the checks' store
+  (:mod:`crm_kg.quality.shacl_sparql`; ``shacl_engine``). Each finding names the
   shape that caught it (``shapes:Recommendation-number``).
 * **SPARQL checks** for what SHACL says badly (duplicate names across
   entities, numbering gaps, spans against the file's length…):
@@ -39,7 +41,8 @@ from ..config import Settings
 from ..errors import CrmKgError
 from ..iri import CRM, PREFIXES, PROV, SKOS
 from ..sparql.terms import dataset_quads, from_ox, to_ox
-from .checks import Check, check_store, load_checks, run_checks
+from . import shacl_sparql
+from .checks import LISTS_GRAPH, Check, check_store, load_checks, run_checks
 from .rdfinput import parse as parse_rdf
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -246,7 +249,28 @@ def sources_of(data: Graph, node, limit: int = 5) -> list[Source]:
 
 # --------------------------------------------------------------------------- engines
 
-def run_shacl(data: Graph, shapes: Graph) -> list[tuple]:
+class StoreGraph:
+    """The union of a pyoxigraph store's graphs as far as the findings read it (a node's
+    labels and passages: ``objects``, ``value``), without copying it into rdflib."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def __len__(self) -> int:
+        lists = sum(1 for _ in self.store.quads_for_pattern(None, None, None, LISTS_GRAPH))
+        return len(self.store) - lists
+
+    def objects(self, subject, predicate):
+        if not isinstance(subject, (URIRef, BNode)):
+            return iter(())
+        found = {from_ox(q.object) for q in self.store.quads_for_pattern(to_ox(subject), to_ox(predicate), None)}
+        return iter(found)
+
+    def value(self, subject, predicate):
+        return next(iter(sorted(self.objects(subject, predicate))), None)
+
+
+def run_shacl(data: Graph, shapes: Graph, store: ox.Store | None = None) -> list[tuple]:
     """pyshacl over ``data``: (severity, shape, focus, path, value, message) per result."""
     _conforms, results, _text = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
@@ -272,7 +296,7 @@ def _rudof_term(text):
     return URIRef(text.strip("<>"))
 
 
-def run_rudof(data: Graph, shapes: Graph) -> list[tuple]:
+def run_rudof(data: Graph, shapes: Graph, store: ox.Store | None = None) -> list[tuple]:
     """rudof (pyrudof, Rust) over ``data``: the same tuples as :func:`run_shacl`. The engine for
     large graphs (``shacl_engine``); pyshacl stays the reference, and the tests compare the
     two engines' verdicts on the real graph and on every broken fixture."""
@@ -290,27 +314,46 @@ def run_rudof(data: Graph, shapes: Graph) -> list[tuple]:
     return out
 
 
-ENGINES = {"pyshacl": run_shacl, "rudof": run_rudof}
+def run_sparql(data: Graph | StoreGraph, shapes: Graph, store: ox.Store | None = None) -> list[tuple]:
+    """The shapes compiled to SPARQL (:mod:`crm_kg.quality.shacl_sparql`), evaluated on ``store``
+    (the union of its graphs; built from ``data`` if not given): the same tuples as
+    :func:`run_shacl`. A shape the compiler cannot translate is refused, naming it."""
+    try:
+        plan = shacl_sparql.compile_shapes(shapes)
+    except shacl_sparql.UnsupportedShapeError as exc:
+        raise ValidationSetupError(str(exc)) from None
+    if store is None:
+        store = data.store if isinstance(data, StoreGraph) else ox.Store()
+        if not isinstance(data, StoreGraph):
+            store.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in data])
+    return shacl_sparql.run(store, plan)
+
+
+ENGINES = {"pyshacl": run_shacl, "sparql": run_sparql, "rudof": run_rudof}
 
 
 def shacl_engine(settings: Settings, triples: int) -> str:
     """The SHACL engine for a union graph of ``triples``: ``shacl_engine``, or with ``auto``
-    pyshacl (the reference) up to ``shacl_rudof_above`` triples and rudof above."""
+    pyshacl (the reference) up to ``shacl_fast_above`` triples and the sparql engine above."""
     engine = getattr(settings, "shacl_engine", "auto")
     if engine == "auto":
-        return "rudof" if triples > settings.shacl_rudof_above else "pyshacl"
+        return "sparql" if triples > settings.shacl_fast_above else "pyshacl"
     if engine not in ENGINES:
-        raise ValidationSetupError(f"unknown shacl_engine {engine!r} (pyshacl, rudof or auto)")
+        raise ValidationSetupError(f"unknown shacl_engine {engine!r} (pyshacl, sparql, rudof or auto)")
     return engine
 
 
-def shacl_findings(data: Graph, shapes: Graph, engine: str = "pyshacl") -> list[Finding]:
-    findings = []
-    for severity, shape, focus, path, value, message in ENGINES[engine](data, shapes):
+def shacl_findings(data: Graph | StoreGraph, shapes: Graph, engine: str = "pyshacl",
+                   store: ox.Store | None = None) -> list[Finding]:
+    findings, about = [], {}
+    for severity, shape, focus, path, value, message in ENGINES[engine](data, shapes, store):
         rule = term_text(shape) if isinstance(shape, URIRef) else f"(anonymous shape) {message}"
+        if focus not in about:          # one lookup per node: a node can break many rules
+            about[focus] = (label_of(data, focus), sources_of(data, focus))
+        label, sources = about[focus]
         findings.append(Finding(severity=severity, rule=rule, focus=str(focus), message=message,
-                                label=label_of(data, focus), path=term_text(path),
-                                value=term_text(value), sources=sources_of(data, focus)))
+                                label=label, path=term_text(path), value=term_text(value),
+                                sources=list(sources)))
     return findings
 
 
@@ -325,18 +368,20 @@ def check_findings(data: Graph, store: ox.Store, checks: list[Check]) -> list[Fi
     return findings
 
 
-def validate_graph(data: Graph, shapes: Graph, checks: list[Check] | None = None,
+def validate_graph(data: Graph | StoreGraph, shapes: Graph, checks: list[Check] | None = None,
                    store: ox.Store | None = None, engine: str = "pyshacl") -> Report:
-    """SHACL (and the SPARQL ``checks``, if given) over ``data``, the union graph."""
+    """SHACL (and the SPARQL ``checks``, if given) over ``data``, the union graph (or the
+    union of ``store``'s graphs, read through :class:`StoreGraph`)."""
     stats: dict = {"triples": len(data), "shapes": shape_count(shapes), "checks": len(checks or []),
                    "engine": engine}
+    if store is None and (checks or engine == "sparql"):
+        store = data.store if isinstance(data, StoreGraph) else check_store(
+            [ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in data], checks or [])
     start = time.perf_counter()
-    findings = shacl_findings(data, shapes, engine)
+    findings = shacl_findings(data, shapes, engine, store)
     stats["shacl_seconds"] = round(time.perf_counter() - start, 3)
     start = time.perf_counter()
     if checks:
-        if store is None:
-            store = check_store([ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in data], checks)
         findings += check_findings(data, store, checks)
     stats["check_seconds"] = round(time.perf_counter() - start, 3)
     findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.rule, f.focus, f.path or "",
@@ -345,15 +390,17 @@ def validate_graph(data: Graph, shapes: Graph, checks: list[Check] | None = None
 
 
 def validate_dataset(dataset: Dataset, settings: Settings, checks: bool = True) -> Report:
-    """The build gate: SHACL shapes and SPARQL checks over the union of ``dataset``'s graphs."""
-    data = union_graph(dataset)
+    """The build gate: SHACL shapes and SPARQL checks over the union of ``dataset``'s graphs.
+    The data goes into one pyoxigraph store (the checks', with their word lists); the
+    reference engine also gets it as an rdflib union graph, the sparql engine reads the store."""
     loaded = load_settings_checks(settings) if checks else []
-    store = None
-    if loaded:
-        store = check_store(dataset_quads(dataset), loaded)
-    return validate_graph(data, load_shapes(settings), loaded, store, shacl_engine(settings, len(data)))
+    store = check_store(dataset_quads(dataset), loaded)
+    view = StoreGraph(store)
+    engine = shacl_engine(settings, len(view))
+    data = view if engine == "sparql" else union_graph(dataset)
+    return validate_graph(data, load_shapes(settings), loaded, store, engine)
 
 
 __all__ = ["Finding", "Report", "Source", "ValidationSetupError", "check_findings", "label_of",
-           "load_shapes", "run_rudof", "run_shacl", "shacl_engine", "shacl_findings", "shapes_paths", "sources_of", "union_graph",
+           "StoreGraph", "load_shapes", "run_rudof", "run_shacl", "run_sparql", "shacl_engine", "shacl_findings", "shapes_paths", "sources_of", "union_graph",
            "validate_dataset", "validate_graph"]

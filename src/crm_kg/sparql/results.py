@@ -240,9 +240,50 @@ def write_answer(result: Result, media_type: str, rows: list[dict] | None = None
     if result.kind != "select":
         raise ValueError("a graph answer is RDF, not a results format")
     variables = result.variables
-    converted = ([None if row.get(v) is None else to_ox(row[v]) for v in variables]
-                 for row in (result.rows if rows is None else rows))
+    rows = result.rows if rows is None else rows
+    if media_type in (SPARQL_JSON, JSON):
+        return _json_of_terms(variables, rows).encode("utf-8")
+    converted = ([None if row.get(v) is None else to_ox(row[v]) for v in variables] for row in rows)
     return write(media_type, variables, converted)
+
+
+class _Memo(dict):
+    """A bounded map of what a function made of a term, shared by the requests of a process:
+    the terms of the answers a server writes repeat from one request to the next (the same
+    report, language and labels), and rdflib terms are immutable. Short terms only, and
+    emptied when full, so it stays a few megabytes whatever the answers are."""
+
+    def __init__(self, make, entries: int = 20_000, longest: int = 512):
+        super().__init__()
+        self.make, self.entries, self.longest = make, entries, longest
+
+    def __missing__(self, key):
+        value = self.make(key)
+        if len(key) <= self.longest:
+            if len(self) >= self.entries:
+                self.clear()
+            self[key] = value
+        return value
+
+
+#: an rdflib term → its SPARQL 1.1 Query Results JSON object, written (§3.2.2)
+_JSON_TERMS = _Memo(lambda term: json.dumps(term_json(to_ox(term)), ensure_ascii=False,
+                                             separators=(",", ":")))
+
+
+#: a variable's name → its JSON key, written, with the colon after it
+_JSON_KEYS = _Memo(lambda name: json.dumps(name, ensure_ascii=False) + ":")
+
+
+def _json_of_terms(variables: list[str], rows: Iterable[dict]) -> str:
+    """:func:`_json` of rows of rdflib terms, the same text to the byte, each distinct term
+    written once (:data:`_JSON_TERMS`) rather than converted and encoded cell by cell."""
+    keys = [(v, _JSON_KEYS[v]) for v in variables]
+    terms = _JSON_TERMS
+    bindings = ",".join("{" + ",".join(key + terms[row[v]] for v, key in keys if row.get(v) is not None) + "}"
+                        for row in rows)
+    return ('{"head":{"vars":' + json.dumps(variables, ensure_ascii=False, separators=(",", ":"))
+            + '},"results":{"bindings":[' + bindings + "]}}")
 
 
 # -- reading TSV back -----------------------------------------------------------------
@@ -283,11 +324,17 @@ def tsv_term(cell: str) -> Node:
     return Literal(cell, datatype=URIRef(datatype))
 
 
+#: a TSV field → its rdflib term, for every answer this process reads
+_TSV_TERMS = _Memo(tsv_term)
+
+
 def read_tsv(rows: bytes, variables: list[str]) -> list[dict[str, Node | None]]:
     """The solutions of TSV lines (header left out), one dict per line, ``None`` where a
     variable is unbound. Each distinct field becomes one rdflib object, shared by the rows
-    that repeat it: faster, and pickle then writes it once."""
+    that repeat it (and by the next answers, :data:`_TSV_TERMS`): faster, and pickle then
+    writes it once."""
     terms: dict[str, Node | None] = {"": None}
+    known = _TSV_TERMS
     out = []
     for line in rows.decode("utf-8").split("\n")[:-1]:
         row = {}
@@ -295,6 +342,6 @@ def read_tsv(rows: bytes, variables: list[str]) -> list[dict[str, Node | None]]:
             try:
                 row[variable] = terms[cell]
             except KeyError:
-                row[variable] = terms[cell] = tsv_term(cell)
+                row[variable] = terms[cell] = known[cell]
         out.append(row)
     return out

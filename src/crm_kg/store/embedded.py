@@ -26,6 +26,7 @@ May import: :mod:`crm_kg.errors`, :mod:`crm_kg.media`, :mod:`crm_kg.sparql`,
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -139,12 +140,15 @@ class EmbeddedStore:
     def _raw(self, sparql: str, bindings: dict[str, Node] | None = None,
              dataset: Dataset | None = None):
         if bindings is not None:     # a saved query or page block: OPTIONALs and report graphs row by row (hints)
-            sparql = bind(hinted(sparql), bindings)
+            text, own_dataset = prepared(sparql)
+            sparql = bind(text, bindings)
+        else:
+            own_dataset = scan(sparql).has_dataset
         options: dict = {}
         if dataset is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
-        elif not scan(sparql).has_dataset:
+        elif not own_dataset:
             options["use_default_graph_as_union"] = True
         try:
             return self._store.query(sparql, **options)
@@ -193,6 +197,17 @@ class EmbeddedStore:
             self._info = {"store": "embedded (pyoxigraph)", "triples": len(self._store),
                           "graphs": sorted(sizes), "graph_sizes": sizes, "version": self.version}
         return dict(self._info)
+
+
+@lru_cache(maxsize=1024)
+def prepared(text: str) -> tuple[str, bool]:
+    """A saved query or page block as the embedded store runs it (:func:`hinted`), and whether
+    it names its own dataset (``FROM``), worked out once per text rather than per request: the
+    scan of the text cost a query worker more CPU than the query it ran (issue 26). Binding
+    adds only a ``VALUES`` block of terms (:mod:`crm_kg.sparql.binding`), which can name no
+    graph, so the bound text has a dataset exactly when this one does."""
+    text = hinted(text)
+    return text, scan(text).has_dataset
 
 
 class _Enough(Exception):

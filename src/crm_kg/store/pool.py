@@ -240,8 +240,11 @@ class WorkerPool:
         # The fork server imports these once; a worker forked from it starts with them.
         # (Each worker still runs the main script's imports, as multiprocessing does.)
         self._ctx.set_forkserver_preload([__name__, "crm_kg.store.embedded", "crm_kg.web"])
-        # one condition guards the handles, their calls and slots, and the counters
-        self._cond = threading.Condition()
+        # one lock guards the handles, their calls and slots, and the counters; calls of the
+        # saved-query lane wait for a slot on a condition of their own (see _wake)
+        lock = threading.RLock()
+        self._cond = threading.Condition(lock)
+        self._plain = threading.Condition(lock)
         self._handles: list[_Handle] = []
         self._starting: dict[int, multiprocessing.process.BaseProcess] = {}
         self._ids = itertools.count(1)
@@ -301,7 +304,7 @@ class WorkerPool:
         """Put a started worker to work: its slots open, and a thread reads its replies."""
         with self._cond:
             self._handles.append(handle)
-            self._cond.notify_all()
+            self._wake()
         threading.Thread(target=self._read, args=(handle,), name="crm-kg-query-replies",
                          daemon=True).start()
 
@@ -338,7 +341,7 @@ class WorkerPool:
         with self._cond:
             calls, handle.calls = list(handle.calls.values()), {}
             self.stats["failures"] += len(calls)
-            self._cond.notify_all()
+            self._wake()
         cause = handle.cause or (f"signal {-code}" if code is not None and code < 0 else f"exit code {code}")
         for call in calls:
             call.reply = ("died", cause, bool(handle.cause), len(calls))
@@ -489,14 +492,14 @@ class WorkerPool:
                                 f"are busy and {self._queued} more queries are waiting for them; try "
                                 "again shortly", self.retry_after)
                         self._queued, queued = self._queued + 1, True
-                    self._cond.wait(remaining)
+                    (self._cond if adhoc or alone else self._plain).wait(remaining)
                 self.stats["busy"] += 1
             finally:
                 if queued:
                     self._queued -= 1
                 if draining is not None:          # not taken after all: it takes calls again
                     draining.draining = False
-                    self._cond.notify_all()
+                    self._wake()
         which = (f"the {self.size - self.reserved} query worker(s) open to ad-hoc SPARQL"
                  if adhoc and self.reserved else "every query worker")
         raise EngineBusy(f"{which} stayed busy for {wait:.3g} s; try again shortly", self.retry_after)
@@ -505,9 +508,25 @@ class WorkerPool:
         with self._cond:
             if alone:
                 handle.running, handle.draining = 0, False
+                self._wake()
             else:
                 handle.running -= 1
-            self._cond.notify_all()
+                self._wake(1)
+
+    def _wake(self, slots: int | None = None) -> None:
+        """Tell the calls waiting for a slot that ``slots`` opened (None: any number, or a
+        worker came or went). Calls of the saved-query lane, which any worker's slot serves,
+        wait on a condition of their own and only ``slots`` of them are woken: waking every
+        one for each slot cost the web process some 15 context switches a request when
+        twice as many requests as slots came in (issue 26). A woken call that finds the slot
+        taken waits again; the slot's next release wakes the next. Ad-hoc calls (shared
+        workers only, at most ``lane_queue`` of them) and calls that must run alone check
+        other conditions, so they are all woken, as before. Called with the lock held."""
+        self._cond.notify_all()
+        if slots is None:
+            self._plain.notify_all()
+        else:
+            self._plain.notify(slots)
 
     def _count(self, what: str) -> None:
         with self._cond:

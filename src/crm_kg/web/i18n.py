@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
 LANGUAGES = ("en", "nl")
 
 TEXT = {
@@ -26,11 +31,18 @@ TEXT = {
 
 def pick_language(request) -> str:
     """``?lang=`` wins, then the ``lang`` cookie, then ``Accept-Language``, then English."""
-    chosen = request.args.get("lang") or request.cookies.get("lang")
+    chosen = request.args.get("lang") or (
+        request.cookies.get("lang") if request.environ.get("HTTP_COOKIE") else None)
     if chosen in LANGUAGES:
         return chosen
-    best = request.accept_languages.best_match(LANGUAGES)
-    return best or "en"
+    return _accepted(request.environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+
+
+@lru_cache(maxsize=256)
+def _accepted(header: str) -> str:
+    """The best of :data:`LANGUAGES` for an ``Accept-Language`` header (RFC 9110 §12.5.4), or
+    English: read once per distinct header, not once per request."""
+    return parse_accept_header(header or None, LanguageAccept).best_match(LANGUAGES) or "en"
 
 
 def phrase(entry: dict, lang: str, **kwargs) -> str:
