@@ -126,7 +126,7 @@ def _touch_every_query(port: int) -> dict[str, int]:
     """Ask for every saved query once (defaults) so memory includes real answers; the HTTP
     status of each that was not answered 200, by name."""
     conn, failed = http.client.HTTPConnection("127.0.0.1", port, timeout=120), {}
-    for name, _text, _b in saved_queries():
+    for name, *_ in saved_queries():
         conn.request("GET", f"/api/queries/{name}")
         response = conn.getresponse()
         response.read()

@@ -12,7 +12,11 @@
   killed at ``rdflib_timeout`` and reported as ``timeout``.
 
 Each query runs once to warm up, then ``repeat`` times; p50 and p95 are
-nearest-rank percentiles of those runs. Run alone:
+nearest-rank percentiles of those runs. What is timed is what a request for the
+query's answer costs: the whole answer (cut at ``max_result_rows``) — or, for a
+query computed a page at a time (``pages``, :mod:`crm_kg.sparql.keyset`), its
+first page of :data:`~crm_kg.sparql.keyset.PAGE` rows from no report
+evaluated, on the embedded engine and Virtuoso alike (rdflib: the whole answer). Run alone:
 ``python -m benchmarks.latency --ttl-dir DIR [--repeat N] [--stores embedded,virtuoso,rdflib]``.
 """
 
@@ -27,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crm_kg.config import load_settings
+from crm_kg.sparql import keyset
 from crm_kg.sparql.library import QueryLibrary
 from crm_kg.store.disk import DiskLoader
 from crm_kg.store.embedded import DirectoryLoader
@@ -66,10 +71,21 @@ class StoreRun:
     error: str | None = None
 
 
-def saved_queries() -> list[tuple[str, str, dict]]:
-    """(name, text, default bindings) of every saved query in queries/."""
+def saved_queries() -> list[tuple[str, str, dict, dict | None]]:
+    """(name, text, default bindings, keyset pages or None) of every saved query in queries/."""
     library = QueryLibrary(ROOT / "queries")
-    return [(q.name, q.text, q.bind({})) for q in sorted(library, key=lambda q: q.name)]
+    return [(q.name, q.text, q.bind({}), q.pages) for q in sorted(library, key=lambda q: q.name)]
+
+
+def request_of(store, text: str, bindings: dict, pages: dict | None, cap: int):
+    """What a request for the answer runs on ``store``: the whole answer, or a keyed answer's
+    first page (its keys listed, then the runs of keys that fill it)."""
+    def run(sparql, values, limit):
+        return store.query(sparql, values, limit=limit)
+
+    if not pages:
+        return lambda: run(text, bindings, cap)
+    return lambda: keyset.first_page(run, text, pages, bindings, cap)
 
 
 def _time(call, repeat: int) -> Timing:
@@ -101,9 +117,9 @@ def run_embedded(ttl_dir: Path, queries, repeat: int, timeout: float = 60.0) -> 
         run.load_seconds = time.perf_counter() - start
         run.load_detail = ("worker process: opens the on-disk store read-only (built first if it was not)"
                            if disk else "worker process: load of crm-kg.nq into pyoxigraph (in memory)")
-        for name, text, bindings in queries:
-            run.timings[name] = _time(
-                lambda: pool.query(text, bindings, limit=settings.max_result_rows), repeat)
+        for name, text, bindings, pages in queries:
+            run.timings[name] = _time(request_of(pool, text, bindings, pages, settings.max_result_rows),
+                                      repeat)
     return run
 
 
@@ -132,9 +148,9 @@ def run_virtuoso(ttl_dir: Path, queries, repeat: int, timeout: float = 60.0,
         run.load_detail = f"crm-kg load --virtuoso-isql (bulk loader), {memory_mb} MB buffers"
         store = RemoteStore.open(server.endpoint, base_iri=settings.base_iri, ttl_dir=Path(ttl_dir),
                                  timeout=timeout)
-        for name, text, bindings in queries:
-            run.timings[name] = _time(
-                lambda: store.query(text, bindings, limit=settings.max_result_rows), repeat)
+        for name, text, bindings, pages in queries:
+            run.timings[name] = _time(request_of(store, text, bindings, pages, settings.max_result_rows),
+                                      repeat)
         run.load_detail += f"; server peak RSS {server.peak_memory_kb() // 1024} MiB"
     return run
 
@@ -169,7 +185,7 @@ def run_rdflib(ttl_dir: Path, queries, repeat: int, timeout: float = 30.0) -> St
     run.load_seconds = time.perf_counter() - start
     run.load_detail = f"crm-kg.nq into an rdflib Dataset; per-query timeout {timeout:g} s"
     fork = multiprocessing.get_context("fork")
-    for name, text, bindings in queries:
+    for name, text, bindings, _pages in queries:
         timing = Timing()
         parent, child = fork.Pipe(duplex=False)
         process = fork.Process(target=_rdflib_child, args=(child, dataset, text, bindings, repeat),

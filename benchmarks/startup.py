@@ -36,7 +36,7 @@ from crm_kg.store.embedded import DirectoryLoader
 from crm_kg.store.pool import WorkerPool
 
 from .common import mib, table, tree_memory_kb
-from .latency import saved_queries
+from .latency import request_of, saved_queries
 
 DESIGNS = ("memory", "disk")
 
@@ -80,10 +80,10 @@ def measure(ttl_dir: Path, design: str, workers: int = 2, rebuild: bool = True) 
                         start_timeout=1800, memory_mb=settings.query_memory_mb) as pool:
             run.ready_seconds = time.perf_counter() - start
             run.ready_rss_kb, run.ready_pss_kb = tree_memory_kb(os.getpid())
-            for name, text, bindings in saved_queries():
+            for name, text, bindings, pages in saved_queries():
                 began = time.perf_counter()
                 try:
-                    pool.query(text, bindings, limit=settings.max_result_rows)
+                    request_of(pool, text, bindings, pages, settings.max_result_rows)()
                     run.query_seconds[name] = time.perf_counter() - began
                 except Exception:  # noqa: BLE001 — a failure is a figure
                     run.query_seconds[name] = None

@@ -51,7 +51,7 @@ def test_latency_of_every_saved_query_on_the_embedded_engine(synthetic_build):
     out, _ = synthetic_build
     runs = latency.measure(out, ["embedded"], repeat=1, progress=lambda _: None)
     run = runs["embedded"]
-    names = {name for name, _t, _b in latency.saved_queries()}
+    names = {name for name, *_ in latency.saved_queries()}
     assert run.error is None and run.load_seconds > 0
     assert set(run.timings) == names
     for name, timing in run.timings.items():
@@ -75,7 +75,7 @@ def test_startup_side_by_side_and_rudof_at_a_tiny_size(synthetic_build):
     out, manifest = synthetic_build
     runs = startup.measure_all(out, workers=1)
     assert [r.design for r in runs] == ["memory", "disk"]
-    names = {name for name, _t, _b in latency.saved_queries()}
+    names = {name for name, *_ in latency.saved_queries()}
     for run in runs:
         assert run.error is None and run.ready_seconds > 0 and run.ready_pss_kb > 0
         assert set(run.query_seconds) == names and None not in run.query_seconds.values(), run.design
@@ -178,8 +178,8 @@ def test_an_rdflib_failure_is_a_figure_not_a_traceback(synthetic_build):
     """rdflib's engine failing on a query (here: bad syntax) is reported in the table as an
     error with its message; the next query still runs."""
     out, _ = synthetic_build
-    queries = [("broken", "SELECT * WHERE { ?s ?p }", {}),
-               ("count", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {})]
+    queries = [("broken", "SELECT * WHERE { ?s ?p }", {}, None),
+               ("count", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {}, None)]
     run = latency.run_rdflib(out, queries, repeat=1, timeout=60)
     broken, count = run.timings["broken"], run.timings["count"]
     assert broken.failure.startswith("rdflib error: ") and broken.p95 is None

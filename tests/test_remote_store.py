@@ -24,7 +24,9 @@ from rdflib.compare import isomorphic
 
 from benchmarks import virtuoso
 from crm_kg.errors import QuerySyntaxError
+from crm_kg.sparql import keyset
 from crm_kg.sparql.library import QueryLibrary
+from crm_kg.sparql.results import Result
 from crm_kg.store.interface import Dataset
 from crm_kg.store.load import Updater, finish, load_update, load_virtuoso_bulk
 from crm_kg.store.remote import RemoteStore
@@ -103,6 +105,29 @@ def test_every_saved_query_gives_the_same_answers(name, remote, store):
         assert rowset(query, theirs) == rowset(query, ours), f"{name} {raw}"
         if not raw:
             assert ours.rows, f"{name}: the defaults should find something"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, q in LIBRARY.queries.items() if q.pages))
+def test_keyed_pages_are_the_same_on_both_stores(name, remote, store):
+    """A run of keys is one VALUES block of several rows: Virtuoso pages as the embedded store
+    does, and its pages, concatenated, are its whole answer (sparql/keyset.py)."""
+    query = LIBRARY.get(name)
+    for raw in cases(query, store)[:3]:
+        bindings = query.bind(raw)
+        pages = {}
+        for label, target in (("ours", store), ("theirs", remote)):
+            answer = keyset.KeyedAnswer(query.text, query.pages["by"], dict(bindings), query.pages["keys"])
+            rows, offset = [], 0
+            while True:
+                page = answer.page(lambda t, b, n, s=target: s.query(t, b, limit=n), offset, 1, 10_000)
+                rows += page.result.rows
+                if not page.more:
+                    break
+                offset += 1
+            whole = target.query(query.text, bindings)
+            assert rowset(query, whole) == rowset(query, Result("select", whole.variables, rows)), (name, raw)
+            pages[label] = rows
+        assert [r.get(query.pages["by"]) for r in pages["ours"]] == [r.get(query.pages["by"]) for r in pages["theirs"]]
 
 
 def test_parameters_are_bound_as_terms_never_as_syntax(remote, store):

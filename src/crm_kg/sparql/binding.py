@@ -130,18 +130,29 @@ def groups(text: str) -> tuple[tuple[int, frozenset[str]], ...]:
             *((at, frozenset(names)) for at, names in sorted(found)))
 
 
-def values_block(bindings: dict[str, Node]) -> str:
-    """``VALUES (?a ?b) { (term term) }`` with each term in N-Triples syntax (pyoxigraph)."""
-    names, terms = [], []
+def values_block(bindings: dict[str, Node | tuple[Node, ...]]) -> str:
+    """``VALUES (?a ?b) { (term term) }`` with each term in N-Triples syntax (pyoxigraph).
+
+    A value may be a tuple of terms (a run of keys, :mod:`.keyset`): one row per term, the
+    other variables' values repeated in each.
+    """
+    names, columns = [], []
     for name, term in sorted(bindings.items()):
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise BindingError(f"cannot bind a variable named {name!r}")
-        value = to_ox(term)
-        if isinstance(value, ox.BlankNode):
-            raise BindingError(f"cannot bind ?{name} to a blank node (it would be a new one)")
+        column = []
+        for one in term if isinstance(term, tuple) else (term,):
+            value = to_ox(one)
+            if isinstance(value, ox.BlankNode):
+                raise BindingError(f"cannot bind ?{name} to a blank node (it would be a new one)")
+            column.append(str(value))
         names.append("?" + name)
-        terms.append(str(value))
-    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+        columns.append(column)
+    rows = max((len(c) for c in columns), default=1)
+    if any(not c for c in columns) or sum(len(c) > 1 for c in columns) > 1:
+        raise BindingError("one variable at most takes several values, and none takes no value")
+    lines = " ".join("(" + " ".join(c[i] if len(c) > 1 else c[0] for c in columns) + ")" for i in range(rows))
+    return f"VALUES ({' '.join(names)}) {{ {lines} }}"
 
 
 def bind(text: str, bindings: dict[str, Node] | None) -> str:

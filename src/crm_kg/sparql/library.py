@@ -17,6 +17,7 @@ Header example::
     #+ tags: [recommendations]
     #+ chart: {type: bar, label: activity, value: organisations}
     #+ labels: {title: recommendation}      # ?title is the name of ?recommendation
+    #+ pages: {by: report, keys: "SELECT ?report WHERE {…} ORDER BY ?report"}   # keyset pages
     #+ columns: {number: {en: "No.", nl: "Nr."}}
     #+ params:
     #+   opportunity: {type: integer, min: 1, default: 3, label: {en: …, nl: …}}
@@ -171,6 +172,7 @@ class SavedQuery:
     variables: tuple[str, ...] = ()  # projected variables of a SELECT, in order ("*": none known)
     labels: dict = field(default_factory=dict)   # name column -> IRI column it names
     columns: dict = field(default_factory=dict)  # column -> {en, nl} heading
+    pages: dict | None = None       # {by: variable, class: IRI}: keyset pages (:mod:`.keyset`)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -239,7 +241,7 @@ def _expand(curie: str | None) -> str | None:
     return curie
 
 
-HEADER_KEYS = {"title", "description", "tags", "params", "chart", "labels", "columns"}
+HEADER_KEYS = {"title", "description", "tags", "params", "chart", "labels", "columns", "pages"}
 PARAM_KEYS = {"type", "label", "default", "required", "optional", "min", "max", "class", "base",
               "allowed", "values_query"}
 
@@ -371,6 +373,31 @@ def _check_chart(chart, variables: list[str] | None, path: Path) -> dict | None:
     return dict(chart)
 
 
+def _check_pages(pages, body: str, variables: list[str] | None, declared: set[str], path: Path) -> dict | None:
+    """``pages: {by: v, keys: SELECT ?v … ORDER BY …}`` (:mod:`.keyset`): ?v is projected by the
+    query and by the keys query, which names only the query's parameters (that the query's own
+    order agrees with the keys' is what the tests compare)."""
+    if pages is None:
+        return None
+    if not isinstance(pages, dict) or set(pages) != {"by", "keys"}:
+        raise QueryDefinitionError(f"{path}: pages must be a mapping {{by: variable, keys: SELECT query}}")
+    by, keys = pages["by"], pages["keys"]
+    if not isinstance(by, str) or variables is None or by not in variables or by in declared:
+        raise QueryDefinitionError(f"{path}: pages by ?{by}: not a projected variable of a SELECT "
+                                   "(nor a parameter)")
+    try:
+        names = projection(parse_sparql(keys)) if isinstance(keys, str) else None
+    except Exception as exc:  # pyparsing's ParseException and friends
+        raise QueryDefinitionError(f"{path}: pages keys does not parse: {exc}") from None
+    if names is None or by not in names or "ORDER" not in keys.upper():
+        raise QueryDefinitionError(f"{path}: pages keys must be a SELECT that projects ?{by}, "
+                                   "with an ORDER BY (the answer's order)")
+    if set(_PARAM.findall(keys)) - declared:
+        raise QueryDefinitionError(f"{path}: pages keys names undeclared parameter(s) "
+                                   f"{sorted(set(_PARAM.findall(keys)) - declared)}")
+    return {"by": by, "keys": keys}
+
+
 def parse_saved_query(path: Path) -> SavedQuery:
     """Read and check one ``.rq`` file (header, parameters, SPARQL syntax)."""
     path = Path(path)
@@ -401,7 +428,7 @@ def parse_saved_query(path: Path) -> SavedQuery:
                       tags=tuple(meta.get("tags") or ()), params=tuple(params), text=body,
                       path=path, chart=_check_chart(meta.get("chart"), variables, path),
                       form=_form(tree), variables=tuple(variables or ()), labels=dict(labels),
-                      columns=columns)
+                      columns=columns, pages=_check_pages(meta.get("pages"), body, variables, declared, path))
 
 
 class QueryLibrary:

@@ -2,7 +2,10 @@
 
 * :func:`execute` runs a saved query with its bindings on the app's store
   (answers are cut at ``max_result_rows``) — the one place a cache of answers
-  can hook in.
+  can hook in — and :func:`page` gives a page of it: sliced from the whole
+  answer, or, for a query that declares ``pages`` (an answer that grows with
+  the store), computed a run of keys at a time (:mod:`crm_kg.sparql.keyset`)
+  from the keys already evaluated for that query, bindings and graph version.
 * :func:`form_choices` gives the closed lists of a query's parameters, each
   value named in the reader's language (falling back to the other language).
   The lists are computed once per graph version and saved beside the graph
@@ -38,6 +41,7 @@ from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from ..media import CSV, SPARQL_JSON
+from ..sparql import keyset
 from ..sparql.library import Choices, ParamError, SavedQuery, lists_digest
 from ..sparql.results import Result, write_answer
 from ..store.disk import store_root
@@ -174,6 +178,60 @@ def index():
 def execute(query: SavedQuery, bindings: dict) -> Result:
     """The whole answer (up to ``max_result_rows``) of a saved query with checked bindings."""
     return state.store().query(query.text, bindings, limit=state.settings().max_result_rows)
+
+
+KEYED_KEPT = 50_000      # rows of keyed answers kept per graph version (least recently used go)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Rows ``offset``… of an answer: ``result`` is the whole answer (a keyed one: the page),
+    ``total`` None while a keyed answer's end is not reached, ``more`` whether rows follow."""
+
+    result: Result
+    rows: list
+    total: int | None
+    more: bool
+
+
+def items(result: Result) -> list:
+    """The rows of a SELECT answer, the triples of a graph, nothing for ASK."""
+    return result.rows if result.kind == "select" else result.triples if result.kind == "graph" else []
+
+
+def page(query: SavedQuery, bindings: dict, offset: int, limit: int) -> Page:
+    """Rows ``offset`` to ``offset + limit`` of the query's answer (cut at ``max_result_rows``)."""
+    if not query.pages:
+        result = execute(query, bindings)
+        rows = items(result)
+        return Page(result, rows[offset:offset + limit], len(rows), offset + limit < len(rows))
+    store, cap = state.store(), state.settings().max_result_rows
+
+    def run(text, values, most):
+        return store.query(text, values, limit=most)
+
+    kept = state.per_version("keyed-answers", lambda: _Kept(KEYED_KEPT))
+    answer = kept.get((query.name, tuple(sorted((k, v.n3()) for k, v in bindings.items()))),
+                      lambda: keyset.KeyedAnswer(query.text, query.pages["by"], dict(bindings),
+                                                 query.pages["keys"]))
+    got = answer.page(run, offset, limit, cap)
+    return Page(got.result, got.result.rows, got.total, got.more)
+
+
+class _Kept:
+    """Keyed answers of one graph version, least recently used dropped past ``rows`` rows."""
+
+    def __init__(self, rows: int):
+        self.rows, self._answers, self._lock = rows, {}, threading.Lock()
+
+    def get(self, key, make):
+        with self._lock:
+            answer = self._answers.pop(key, None) or make()
+            self._answers[key] = answer              # most recently used last
+            while len(self._answers) > 1 and sum(len(a.rows) + len(a.keys or ()) for a in
+                                                 self._answers.values()) > self.rows:
+                self._answers.pop(next(iter(self._answers)))
+            return answer
 
 
 # -- forms -----------------------------------------------------------------------------

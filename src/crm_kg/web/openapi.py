@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Blueprint, Response, g, jsonify, render_template, request
 
+from ..sparql import keyset
 from ..sparql.library import Param, SavedQuery
 from . import state, vendor
 from .answers import choices
@@ -136,8 +137,13 @@ def document(library, settings) -> dict:
                 "wrong type or outside the allowed list is HTTP 400 naming the parameter) and bound as RDF "
                 "terms. Answers are SPARQL 1.1 Query Results JSON, CSV (Accept: text/csv or format=csv), TSV (Accept: text/tab-separated-values or format=tsv; an ASK answer in CSV/TSV is Jena's column _askResult with one row, true or false) or "
                 "Turtle (Accept: text/turtle or format=ttl). Paging: limit (default "
-                f"{DEFAULT_PAGE}, at most {settings.max_result_rows}) and offset; every answer says its "
+                f"{DEFAULT_PAGE}, at most {settings.max_result_rows}) and offset; an answer says its "
                 "total in X-Total-Count and links the other pages in Link (rel=first, prev, next, last). "
+                "Answers that grow with the store ("
+                + ", ".join(q.name for q in library if q.pages) + ") are computed a page at a "
+                f"time, report by report: their pages hold {keyset.PAGE} rows unless limit says otherwise, "
+                "and until the last report is reached they give neither X-Total-Count nor rel=last — "
+                "follow rel=next until it is absent. "
                 "Answers longer than the service's row limit are cut (X-Result-Truncated: true). "
                 "Parameters without a value take their default; an optional parameter given empty "
                 "matches any value. For your own SPARQL use /sparql (SPARQL 1.1 Protocol)."),
@@ -161,7 +167,9 @@ def document(library, settings) -> dict:
                            "schema": {"type": "string", "enum": ["json", "csv", "ttl", "turtle"]}},
             },
             "headers": {
-                "X-Total-Count": {"description": "Rows in the whole answer.", "schema": {"type": "integer"}},
+                "X-Total-Count": {"description": "Rows in the whole answer (absent while an answer "
+                                                 "computed a page at a time has not reached its end).",
+                                  "schema": {"type": "integer"}},
                 "Link": {"description": "RFC 8288 links to the first, previous, next and last pages.",
                          "schema": {"type": "string"}},
                 "X-Result-Truncated": {"description": "true when the answer was cut at the row limit.",

@@ -38,6 +38,7 @@ from rdflib import Graph
 
 from ..errors import StoreError, Unavailable
 from ..media import CSV, JSON, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE, Offers
+from ..sparql import keyset
 from ..sparql.library import ParamError, SavedQuery, UnknownQuery
 from ..sparql.results import write_answer
 from . import answers, state
@@ -108,10 +109,6 @@ def paging(default: int) -> tuple[int, int]:
     return out[0], out[1]
 
 
-def _items(result) -> list:
-    return result.rows if result.kind == "select" else result.triples if result.kind == "graph" else []
-
-
 def _url(path: str, params: dict) -> str:
     query = urlencode([(k, v) for k, v in params.items() if v is not None])
     return path + ("?" + query if query else "")
@@ -171,16 +168,14 @@ def page(name: str):
         if exc.param not in errors:
             errors[exc.param] = exc.detail
         return render_template("query.html", **context), 400
-    result = answers.execute(query, bindings)
-    context["answer"] = _answer_view(query, result, bindings, raw, lang, offset, limit)
+    context["answer"] = _answer_view(query, answers.page(query, bindings, offset, limit),
+                                     bindings, raw, lang, offset, limit)
     return render_template("query.html", **context)
 
 
-def _answer_view(query, result, bindings, raw, lang, offset, limit) -> dict:
-    items = _items(result)
-    total = len(items)
-    page_rows = items[offset:offset + limit]
-    view = {"kind": result.kind, "total": total, "truncated": result.truncated,
+def _answer_view(query, page, bindings, raw, lang, offset, limit) -> dict:
+    result, page_rows, total = page.result, page.rows, page.total
+    view = {"kind": result.kind, "total": total, "more": page.more, "truncated": result.truncated,
             "limit": _settings().max_result_rows, "first": offset + 1 if page_rows else 0,
             "last": offset + len(page_rows), "boolean": result.boolean}
     if result.kind == "select":
@@ -198,10 +193,11 @@ def _answer_view(query, result, bindings, raw, lang, offset, limit) -> dict:
     if offset > 0:
         view["prev"] = _url(base, {**raw, "offset": max(0, offset - limit) or None,
                                    "limit": limit if limit != PAGE_ROWS else None})
-    if offset + limit < total:
+    if page.more:
         view["next"] = _url(base, {**raw, "offset": offset + limit, "limit": limit if limit != PAGE_ROWS else None})
     api = url_for("queries.api_query", name=query.name)
-    whole = total if total > DEFAULT_PAGE else None
+    # a download holds the whole answer: its rows when known, else up to max_result_rows
+    whole = (total if total > DEFAULT_PAGE else None) if total is not None else _settings().max_result_rows
     formats = [("csv", "CSV"), ("json", "JSON"), ("ttl", "Turtle")] if result.kind != "ask" else [
         ("csv", "CSV"), ("json", "JSON")]
     view["downloads"] = [(label, _url(api, {**raw, "format": fmt, "limit": whole})) for fmt, label in formats]
@@ -220,7 +216,12 @@ def chart(name: str):
         bindings = bound(query, _raw(query))
     except ParamError as exc:
         return Response(f"{exc}\n", status=400, mimetype="text/plain")
-    result = answers.execute(query, bindings)
+    try:
+        offset, limit = paging(PAGE_ROWS)
+    except ParamError as exc:
+        return Response(f"{exc}\n", status=400, mimetype="text/plain")
+    # the chart of the page's answer: the whole answer, or a keyed answer's page (as on the page)
+    result = answers.page(query, bindings, offset, limit).result
     labels = {iri: name for name, iri in answers.label_columns(query, result.variables, set()).items()}
     svg = Chart(query.chart, result, labels, answers.index(), lang, query.label(lang)).svg()
     if svg is None:
@@ -266,7 +267,8 @@ def api_query(name: str):
         return _json_error(f"no saved query named {name!r} (see /api/queries)", 404)
     try:
         bindings = bound(query, _raw(query))
-        offset, limit = paging(DEFAULT_PAGE)
+        # an answer computed a page at a time (keyset) comes in the HTML page's smaller pages
+        offset, limit = paging(keyset.PAGE if query.pages else DEFAULT_PAGE)
     except ParamError as exc:
         return _json_error(str(exc), 400, param=exc.param, detail=exc.detail)
     offers = {"construct": GRAPH_OFFERS, "describe": GRAPH_OFFERS, "ask": ASK_OFFERS}.get(query.form, SELECT_OFFERS)
@@ -276,17 +278,17 @@ def api_query(name: str):
         return Response("not acceptable; this answer is available as: " + ", ".join(exc.supported) + "\n",
                         status=406, mimetype="text/plain")
     try:
-        result = answers.execute(query, bindings)
+        page = answers.page(query, bindings, offset, limit)
     except Unavailable as exc:          # 503 busy or timed out; 502/504 from a remote store
         response = _json_error(str(exc), exc.status)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except StoreError as exc:
         return _json_error(str(exc), 502)
-    items = _items(result)
-    rows = items[offset:offset + limit]
-    headers = {"X-Total-Count": str(len(items))}
-    links = _links(len(items), offset, limit)
+    result, rows = page.result, page.rows
+    # a keyed answer's total is known once its last key is evaluated; until then: no count, no last
+    headers = {"X-Total-Count": str(page.total)} if page.total is not None else {}
+    links = _links(page.total, offset, limit, page.more)
     if links:
         headers["Link"] = links
     if result.truncated:
@@ -313,9 +315,10 @@ def _prefixes() -> dict:
     return IriMap(_settings().base_iri).prefixes
 
 
-def _links(total: int, offset: int, limit: int) -> str | None:
-    """RFC 8288 ``Link`` header to the other pages of an answer (None when it has one page)."""
-    if offset == 0 and total <= limit:
+def _links(total: int | None, offset: int, limit: int, more: bool) -> str | None:
+    """RFC 8288 ``Link`` header to the other pages of an answer (None when it has one page);
+    ``last`` only when the total is known."""
+    if offset == 0 and not more:
         return None
     args = request.args.to_dict()
     base = request.base_url
@@ -323,11 +326,11 @@ def _links(total: int, offset: int, limit: int) -> str | None:
     def at(start: int) -> str:
         return _url(base, {**args, "offset": start, "limit": limit})
 
-    last = max(0, (total - 1) // limit * limit)
     links = [f'<{at(0)}>; rel="first"']
     if offset > 0:
         links.append(f'<{at(max(0, offset - limit))}>; rel="prev"')
-    if offset + limit < total:
+    if more:
         links.append(f'<{at(offset + limit)}>; rel="next"')
-    links.append(f'<{at(last)}>; rel="last"')
+    if total is not None:
+        links.append(f'<{at(max(0, (total - 1) // limit * limit))}>; rel="last"')
     return ", ".join(links)

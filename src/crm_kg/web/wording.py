@@ -93,6 +93,9 @@ TEXT = {
     "answer": {"en": "Answer", "nl": "Beantwoorden"},
     "results": {"en": "result|results", "nl": "resultaat|resultaten"},
     "showing": {"en": "showing {first}–{last} of {total}", "nl": "{first}–{last} van {total} getoond"},
+    # an answer computed a page at a time: its total is known only at its end
+    "showing_more": {"en": "showing {first}–{last}; more follow on the next pages",
+                     "nl": "{first}–{last} getoond; er volgen meer op de volgende pagina's"},
     "no_results": {"en": "No results.", "nl": "Geen resultaten."},
     "truncated": {"en": "The answer was cut off at {n} rows (the limit of this service).",
                   "nl": "Het antwoord is afgekapt op {n} rijen (de limiet van deze dienst)."},
