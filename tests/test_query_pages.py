@@ -164,15 +164,27 @@ def test_question_page_in_dutch(client):
 
 
 @pytest.fixture(scope="module")
-def half_translated_client(built):
-    """The real graph with the Dutch names of recommendation 9 and of one activity removed."""
+def half_translated_client(built, tmp_path_factory):
+    """The real graph with the Dutch names of recommendation 9 and of one activity removed.
+
+    Served from a copy of the build: its graph version is the build's, so on the build's own
+    directory it would read the parameter lists another test's server saved beside it
+    (``data/.ttl.store/lists``), with the Dutch names this graph no longer has."""
+    import shutil
+
     import pyoxigraph as ox
 
     from crm_kg.store.embedded import EmbeddedStore
-    from crm_kg.web import create_app
+    from crm_kg.web import answers, create_app, state
 
     build_settings, _ = built
-    store = EmbeddedStore.from_directory(build_settings.ttl_dir)
+    # as another test's served app does: the lists of the whole graph saved beside the build
+    answers.prepare_lists(state.of(create_app({"TESTING": True, "SETTINGS": build_settings,
+                                               "STORE": EmbeddedStore.from_directory(build_settings.ttl_dir)})))
+    copy = tmp_path_factory.mktemp("half") / "ttl"
+    shutil.copytree(build_settings.ttl_dir, copy)
+    build_settings = build_settings.with_(ttl_dir=copy)
+    store = EmbeddedStore.from_directory(copy)
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     pref = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
     for iri in ("https://w3id.org/crm-kg/id/recommendation/nhfl-2025/9",
