@@ -99,8 +99,10 @@ def _sparql_only(path: Path, shapes, checks) -> dict[str, float]:
     store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
     store.extend(list_quads(checks))
     read = time.perf_counter()
+    print(f"  read {read - start:.1f} s", flush=True)      # progress on long runs
     results = run_sparql(None, shapes, store)
     shacl = time.perf_counter()
+    print(f"  shapes {shacl - read:.1f} s", flush=True)
     rows = run_checks(store, checks)
     done = time.perf_counter()
     violations = sum(1 for r in results if r[0] == "Violation")
