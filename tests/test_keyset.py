@@ -203,3 +203,16 @@ def test_the_page_says_more_follow_and_links_the_next(many_client, lang, words):
     assert page.status_code == 200 and words in html and 'id="next"' in html
     assert 'id="row-count"' not in html
     assert html.count("<tr>") == 101        # the heading and a page of 100 rows
+
+
+def test_a_keyed_chart_is_the_chart_of_its_page(many_client):
+    """supply-concentration is keyed and has a chart: the page's chart and its SVG link show the
+    rows of that page, not of the first."""
+    url = "/queries/supply-concentration?minimum=0&lang=en"
+    second = many_client.get(url + "&offset=100").get_data(as_text=True)
+    href = re.search(r'id="chart-svg" href="([^"]+)"|href="([^"]+)" id="chart-svg"', second)
+    link = (href.group(1) or href.group(2)).replace("&amp;", "&")
+    assert "offset=100" in link
+    first_svg = many_client.get("/queries/supply-concentration/chart.svg?minimum=0&lang=en").get_data(as_text=True)
+    second_svg = many_client.get(link).get_data(as_text=True)
+    assert "<svg" in first_svg and "<svg" in second_svg and first_svg != second_svg

@@ -188,7 +188,10 @@ def _answer_view(query, page, bindings, raw, lang, offset, limit) -> dict:
         labels = {iri: name for name, iri in answers.label_columns(query, result.variables, set()).items()}
         svg = Chart(query.chart, result, labels, answers.index(), lang, query.label(lang)).svg()
         view["chart"] = Markup(svg) if svg else None  # noqa: S704 — charts.py escapes every text
-        view["chart_href"] = _url(url_for("queries.chart", name=query.name), raw)
+        # a keyed answer's chart is its page's: the SVG link names the same page
+        view["chart_href"] = _url(url_for("queries.chart", name=query.name),
+                                  {**raw, "offset": offset or None, "limit": limit if limit != PAGE_ROWS else None}
+                                  if query.pages else raw)
     base = url_for("queries.page", name=query.name)
     if offset > 0:
         view["prev"] = _url(base, {**raw, "offset": max(0, offset - limit) or None,
